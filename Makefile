@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# qemu-sva: QEMU for Linux IOMMU, PASID, SVA and Intel DSA (idxd) work.
+# See README.md and docs/devel/qemu-sva-workflow.rst.
+
+TOP := $(CURDIR)
+S := $(TOP)/scripts
+
+.PHONY: all build setup tree patches patch-status checkpatch check check-qemu \
+        check-guest run shell clean distclean help
+
+all: build
+
+help:
+	@sed -n 's/^## //p' $(TOP)/docs/devel/qemu-sva-workflow.rst 2>/dev/null || true
+	@echo "targets: all (build) tree patches patch-status checkpatch check run shell clean distclean"
+
+## setup: install missing host build packages (apt-get, as root or via sudo)
+setup:
+	@$(S)/setup-host.sh
+
+## tree: prepare build/qemu (Debian source + patches/ + our files linked in)
+tree: setup
+	@$(S)/tree.sh
+
+## all/build: build build/qemu-system-x86_64
+build: tree
+	@$(S)/build.sh
+
+## patches: export the commits on top of the base in build/qemu to patches/
+patches:
+	@$(S)/patches.sh
+
+## patch-status: fail, naming files, if build/qemu holds work not in patches/
+patch-status:
+	@$(S)/patch-status.sh
+
+## checkpatch: QEMU's checkpatch.pl over patches/ and our own files
+checkpatch: tree
+	@$(S)/checkpatch.sh
+
+## check: QEMU unit tests and qtests for what we change, then guest scenarios
+check: build
+	@$(S)/check.sh
+
+check-qemu: build
+	@$(S)/check.sh --qemu-only
+
+check-guest: build
+	@$(S)/check.sh --guest-only
+
+## run: boot the default stock kernel on the fork and print what it found
+##      (KERNEL=bzImage INITRD=… APPEND=… QEMU_ARGS=… override the defaults)
+run: build
+	@KERNEL="$(KERNEL)" INITRD="$(INITRD)" APPEND="$(APPEND)" QEMU_ARGS="$(QEMU_ARGS)" $(S)/run.sh
+
+## shell: like run, but stop at a guest shell
+shell: build
+	@KERNEL="$(KERNEL)" INITRD="$(INITRD)" APPEND="$(APPEND)" QEMU_ARGS="$(QEMU_ARGS)" $(S)/run.sh --shell
+
+## clean: remove the QEMU build output (keeps build/qemu and the cache)
+clean:
+	rm -rf build/obj build/qemu-system-x86_64 build/guest
+
+## distclean: remove build/ entirely, unless build/qemu holds unexported work
+distclean:
+	@$(S)/patch-status.sh
+	rm -rf build

@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# check.sh [--qemu-only|--guest-only]: run the QEMU tests listed in
+# tests/qemu-tests.txt (built on demand), then the guest scenarios, and end
+# with one line "N passed, N failed, N skipped".
+. "$(dirname "$0")/lib.sh"
+
+OBJ=$BUILD/obj
+MESON=$OBJ/pyvenv/bin/meson
+mode=${1:-all}
+pass=0 fail=0 skip=0
+
+if [ "$mode" != --guest-only ]; then
+    mapfile -t tests < <(grep -v -e '^#' -e '^[[:space:]]*$' "$TOP/tests/qemu-tests.txt")
+    # The executables those tests run, as ninja targets.
+    targets=$(/usr/bin/python3 - "$OBJ" "${tests[@]}" <<'PY'
+import json, os, sys
+obj, want = sys.argv[1], set(sys.argv[2:])
+tests = json.load(open(os.path.join(obj, "meson-info", "intro-tests.json")))
+found = {t["name"]: t for t in tests if t["name"] in want}
+for name in sorted(want - set(found)):
+    sys.exit(f"check.sh: error: no QEMU test named {name}")
+for t in found.values():
+    exe = t["cmd"][0]
+    if exe.startswith(obj + "/"):
+        print(os.path.relpath(exe, obj))
+PY
+)
+    "$TOP/scripts/build.sh" $targets
+    rm -f "$OBJ/meson-logs/testlog.json"
+    set +e
+    "$MESON" test -C "$OBJ" --no-rebuild --print-errorlogs "${tests[@]}"
+    set -e
+    read -r p f s < <(/usr/bin/python3 - "$OBJ/meson-logs/testlog.json" <<'PY'
+import json, sys
+p = f = s = 0
+try:
+    lines = open(sys.argv[1]).read().splitlines()
+except OSError:
+    lines = []
+for line in lines:
+    r = json.loads(line)["result"]
+    if r in ("OK", "EXPECTEDFAIL"):
+        p += 1
+    elif r == "SKIP":
+        s += 1
+    else:
+        f += 1
+print(p, f, s)
+PY
+)
+    if [ $((p + f + s)) -lt ${#tests[@]} ]; then
+        f=$((f + ${#tests[@]} - p - s))
+    fi
+    echo "qemu: $p passed, $f failed, $s skipped"
+    pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+fi
+
+if [ "$mode" != --qemu-only ]; then
+    out=$(mktemp)
+    set +e
+    "$TOP/tests/guest/run.sh" 2>&1 | tee "$out"
+    set -e
+    line=$(grep '^guest: [0-9]* passed' "$out" | tail -n1)
+    if [ -n "$line" ]; then
+        read -r _ p _ f _ s _ <<<"${line//,/}"
+    else
+        p=0 f=1 s=0
+        echo "guest: the harness stopped before reporting (see above)"
+    fi
+    rm -f "$out"
+    pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+fi
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]

@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Common helpers for qemu-sva's build scripts.  Source it; do not run it.
+
+set -euo pipefail
+
+TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+BUILD=${BUILD:-$TOP/build}
+CACHE=${QEMU_SVA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/qemu-sva}
+DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+DEBIAN_SECURITY_MIRROR=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+APTROOT=$BUILD/apt
+
+# shellcheck source=../qemu-base.conf
+. "$TOP/qemu-base.conf"
+
+msg() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
+
+# apt with a private root under build/apt: never touches the host's sources,
+# preferences, lists or caches.
+apt_private() {
+    local cmd=$1; shift
+    "$cmd" -q \
+        -o Dir::Etc::SourceList="$APTROOT/sources.list" \
+        -o Dir::Etc::SourceParts="$APTROOT/sources.list.d" \
+        -o Dir::Etc::Preferences="$APTROOT/preferences" \
+        -o Dir::Etc::PreferencesParts="$APTROOT/preferences.d" \
+        -o Dir::State="$APTROOT/state" \
+        -o Dir::State::status="$APTROOT/state/status" \
+        -o Dir::Cache="$APTROOT/cache" \
+        -o Debug::NoLocking=1 \
+        -o APT::Architecture=amd64 \
+        -o APT::Architectures::=amd64 \
+        -o APT::Get::Show-Versions=0 \
+        "$@"
+}
+
+# fetch URL SHA256 DEST: download into the cache under a temporary name,
+# check the hash, then rename.  A file already in place is re-verified.
+fetch_verified() {
+    local url=$1 sha=$2 dest=$3 tmp got
+    if [ -f "$dest" ]; then
+        got=$(sha256sum "$dest" | cut -d' ' -f1)
+        [ "$got" = "$sha" ] && return 0
+        msg "cached $(basename "$dest") has the wrong SHA-256; fetching it again"
+        rm -f "$dest"
+    fi
+    mkdir -p "$(dirname "$dest")"
+    tmp=$(mktemp "$dest.partial.XXXXXX")
+    # shellcheck disable=SC2064
+    trap "rm -f '$tmp'" EXIT
+    msg "downloading $url"
+    local code
+    code=$(curl -sS -L --retry 3 --retry-delay 2 --connect-timeout 30 \
+                -o "$tmp" -w '%{http_code}' "$url") ||
+        { rm -f "$tmp"; die "network error downloading $(basename "$dest") ($url)"; }
+    if [ "$code" != 200 ]; then
+        rm -f "$tmp"
+        die "the archive answered HTTP $code for $(basename "$dest") ($url); its index lists it, so try again later or set DEBIAN_MIRROR"
+    fi
+    got=$(sha256sum "$tmp" | cut -d' ' -f1)
+    if [ "$got" != "$sha" ]; then
+        rm -f "$tmp"
+        die "SHA-256 mismatch for $(basename "$dest") ($url): expected $sha, got $got"
+    fi
+    mv -f "$tmp" "$dest"
+    trap - EXIT
+}
+
+# The patch series in patches/, as paths, in order.
+series_files() {
+    [ -f "$TOP/patches/series" ] || return 0
+    grep -v -e '^#' -e '^[[:space:]]*$' "$TOP/patches/series" | sed "s|^|$TOP/patches/|"
+}
+
+# A hash of the base version and the series: what build/qemu was made from.
+patches_hash() {
+    { echo "$QEMU_DEB_VERSION"; series_files | xargs -r cat; } | sha256sum | cut -d' ' -f1
+}
+
+# Guest boots (tests/guest/run.sh and scripts/run.sh share these).
+# The machine every guest boot uses: q35 under TCG, as the issues specify.
+GUEST_MACHINE=(-machine q35,kernel-irqchip=split -accel tcg -cpu max -smp 2 -m 2G
+               -nographic -no-reboot -nic none)
+GUEST_APPEND_BASE="console=ttyS0 intel_iommu=on panic=-1"
+
+# guest_initrd BASE SCRIPT OUT: BASE followed by a cpio archive holding
+# SCRIPT as /scenario.sh (the kernel unpacks concatenated archives).
+guest_initrd() {
+    local d
+    d=$(mktemp -d)
+    cp "$2" "$d/scenario.sh"
+    { cat "$1"; (cd "$d" && echo scenario.sh | cpio --quiet -o -H newc -R 0:0); } > "$3"
+    rm -rf "$d"
+}

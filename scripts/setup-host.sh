@@ -1,0 +1,36 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Install the plain build dependencies qemu-sva needs from the host's own
+# Debian suites (as root, or through sudo).  Everything else (the QEMU source,
+# meson, firmware, guest kernels and tools) comes through the private apt root
+# under build/ and is never installed.
+. "$(dirname "$0")/lib.sh"
+
+# Host packages: compiler and QEMU build deps, dpkg-source, downloads, and
+# the initramfs tools (cpio, depmod from kmod).
+PKGS="gcc make ninja-build pkg-config libglib2.0-dev libpixman-1-dev zlib1g-dev
+      flex bison python3 python3-venv dpkg-dev git curl ca-certificates xz-utils
+      zstd debian-archive-keyring cpio kmod"
+
+missing=
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+        missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+    exit 0
+fi
+msg "installing host build dependencies:$missing"
+if [ "$(id -u)" = 0 ]; then
+    sudo=
+elif command -v sudo >/dev/null; then
+    sudo=sudo
+else
+    die "need root or sudo to install:$missing"
+fi
+# shellcheck disable=SC2086
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get -q update ||
+    die "apt-get update failed; install by hand:$missing"
+# shellcheck disable=SC2086
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get -q install -y --no-install-recommends $missing ||
+    die "could not install:$missing"

@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/guest/run.sh [SCENARIO...]: boot guest kernels under TCG on the
+# fork's qemu-system-x86_64, run each scenario in the guest, report TAP.
+#
+# A scenario is a file in tests/guest/scenarios/ run by the guest's /init
+# (busybox sh, with guest-lib.sh's t_* helpers).  Header lines set up the
+# boot:
+#   # qsva-kernels: 6.12.117 7.3.4     kernels to boot (default: all)
+#   # qsva-qemu: -device ...           QEMU options (may repeat)
+#   # qsva-append: ...                 extra kernel command line
+#   # qsva-timeout: 90                 seconds per boot (default 120)
+# Environment: KERNELS="..." limits the kernels, QEMU=path overrides the
+# binary, QSVA_TIMEOUT_SCALE multiplies every timeout.
+. "$(dirname "$0")/../../scripts/lib.sh"
+
+G=$TOP/tests/guest
+QEMU=${QEMU:-$BUILD/qemu-system-x86_64}
+LOGS=$BUILD/guest/logs
+TAP=$BUILD/guest/results.tap
+[ -x "$QEMU" ] || die "no QEMU binary at $QEMU: run 'make' first"
+mkdir -p "$LOGS"
+
+scenarios=("$@")
+[ ${#scenarios[@]} -gt 0 ] || scenarios=("$G"/scenarios/*.sh)
+all_kernels=$(awk '!/^#/ && NF { print $1 }' "$G/kernels.conf")
+
+header() { # FILE KEY: the values of "# qsva-KEY:" lines, space-joined
+    sed -n "s/^# qsva-$2:[[:space:]]*//p" "$1" | tr '\n' ' ' | sed 's/ *$//'
+}
+
+n=0 pass=0 fail=0 skip=0
+emit() { # "ok"|"not ok" DESCRIPTION [DIAG-FILE]
+    n=$((n + 1))
+    echo "$1 $n - $2" | tee -a "$TAP"
+    case "$1 $2" in
+        "ok "*"# SKIP"*) skip=$((skip + 1)) ;;
+        ok*) pass=$((pass + 1)) ;;
+        *) fail=$((fail + 1)) ;;
+    esac
+    if [ -n "${3:-}" ] && [ -s "$3" ]; then sed 's/^/#   /' "$3" | tee -a "$TAP"; fi
+}
+
+echo "TAP version 13" | tee "$TAP"
+for sc in "${scenarios[@]}"; do
+    [ -f "$sc" ] || sc=$G/scenarios/$sc
+    [ -f "$sc" ] || sc=$sc.sh
+    [ -f "$sc" ] || die "no scenario $sc"
+    sname=$(basename "$sc" .sh)
+    kernels=$(header "$sc" kernels)
+    [ -n "$kernels" ] || kernels=$all_kernels
+    qemu_opts=$(header "$sc" qemu)
+    append=$(header "$sc" append)
+    timeout=$(header "$sc" timeout)
+    timeout=$(( ${timeout:-120} * ${QSVA_TIMEOUT_SCALE:-1} ))
+    for k in $kernels; do
+        if [ -n "${KERNELS:-}" ] && ! printf ' %s ' $KERNELS | grep -qF " $k "; then
+            continue
+        fi
+        "$G/mkinitramfs.sh" "$k"
+        gdir=$BUILD/guest/$k
+        log=$LOGS/$sname-$k.log
+        initrd=$BUILD/guest/$k/initrd-$sname.cpio
+        guest_initrd "$gdir/initramfs.cpio" "$sc" "$initrd"
+        # shellcheck disable=SC2086
+        cmd=("$QEMU" "${GUEST_MACHINE[@]}" $qemu_opts
+             -kernel "$gdir/vmlinuz" -initrd "$initrd"
+             -append "$GUEST_APPEND_BASE $append")
+        echo "# $k $sname: ${cmd[*]}" >> "$TAP"
+        t0=$EPOCHREALTIME
+        set +e
+        timeout -k 5 "$timeout" "${cmd[@]}" < /dev/null 2>&1 |
+            while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "${line%$'\r'}"; done > "$log"
+        rc=${PIPESTATUS[0]}
+        set -e
+        t1=$EPOCHREALTIME
+        rm -f "$initrd"
+        booted=$(awk '$2 == "QSVA-BOOTED" { print $1; exit }' "$log")
+        diag=$(mktemp)
+        if [ -n "$booted" ]; then
+            echo "# $k $sname: boot to scenario $(awk -v a="$booted" -v b="$t0" 'BEGIN { printf "%.1f", a - b }') s, whole run $(awk -v a="$t1" -v b="$t0" 'BEGIN { printf "%.0f", a - b }') s" | tee -a "$TAP"
+        fi
+        # The guest's own checks.
+        cut -d' ' -f2- "$log" | awk -v k="$k" -v s="$sname" -v d="$diag.g" '
+            /^QSVA-TAP / { sub(/^QSVA-TAP /, ""); st = ($1 == "ok") ? "ok" : "not ok";
+                           sub(/^(not )?ok - /, ""); printf "%s\t%s %s: %s\n", st, k, s, $0; next }
+            /^QSVA-DIAG / { sub(/^QSVA-DIAG /, ""); printf "diag\t%s\n", $0 }' > "$diag.lines"
+        while IFS=$'\t' read -r st text; do
+            if [ "$st" = diag ]; then
+                echo "#   $text" | tee -a "$TAP"
+            else
+                emit "$st" "$text"
+            fi
+        done < "$diag.lines"
+        # The harness's own: the scenario ran to its end and QEMU exited cleanly.
+        if grep -q ' QSVA-DONE rc=0$' "$log" && [ "$rc" = 0 ]; then
+            emit ok "$k $sname: guest ran the scenario to its end, QEMU exited 0"
+        else
+            { case $rc in
+                  124|137) echo "timed out after ${timeout} s" ;;
+                  0) ;;
+                  *) echo "QEMU exited with status $rc" ;;
+              esac
+              grep -q ' QSVA-DONE' "$log" || echo "the scenario did not finish"
+              echo "last lines of $log:"
+              tail -n 15 "$log" | cut -d' ' -f2-; } > "$diag"
+            emit "not ok" "$k $sname: guest ran the scenario to its end, QEMU exited 0" "$diag"
+        fi
+        rm -f "$diag" "$diag.lines" "$diag.g"
+    done
+done
+echo "1..$n" | tee -a "$TAP"
+echo "guest: $pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]
