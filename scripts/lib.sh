@@ -73,9 +73,27 @@ series_files() {
     grep -v -e '^#' -e '^[[:space:]]*$' "$TOP/patches/series" | sed "s|^|$TOP/patches/|"
 }
 
-# A hash of the base version and the series: what build/qemu was made from.
-patches_hash() {
-    { echo "$QEMU_DEB_VERSION"; series_files | xargs -r cat; } | sha256sum | cut -d' ' -f1
+# commit_patch_sums DIR: the SHA-256 of each commit on top of qemu-sva-base
+# in the git tree DIR, as 'make patches' would export it, one a line, in order.
+commit_patch_sums() {
+    local rev tmp
+    tmp=$(mktemp -d)
+    for rev in $(git -C "$1" rev-list --reverse qemu-sva-base..HEAD); do
+        git -C "$1" format-patch -q --zero-commit --no-signature --no-numbered \
+            --subject-prefix=PATCH -o "$tmp" -1 "$rev" >/dev/null
+        echo "$(sha256sum < "$tmp"/*.patch | cut -d" " -f1) $rev"
+        rm -f "$tmp"/*.patch
+    done
+    rmdir "$tmp"
+}
+
+# series_sums: the SHA-256 of each patch of patches/series, in order.
+series_sums() {
+    local p
+    for p in $(series_files); do
+        [ -f "$p" ] && sha256sum < "$p" | cut -d" " -f1
+    done
+    return 0
 }
 
 # Guest boots (tests/guest/run.sh and scripts/run.sh share these).

@@ -25,6 +25,4 @@ cp "$tmp"/*.patch "$TOP/patches/" 2>/dev/null || true
     echo "# Debian qemu $QEMU_DEB_VERSION by 'make tree'; written by 'make patches'."
     cat "$tmp/series"
 } > "$TOP/patches/series"
-# The tree now matches patches/: record it so 'make tree' does not re-apply.
-patches_hash > "$Q/.git/qemu-sva-patches"
 msg "exported $(wc -l < "$tmp/series") patch(es) to patches/"

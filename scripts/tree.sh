@@ -11,7 +11,7 @@ Q=$BUILD/qemu
 # Directories of ours that mirror QEMU paths and are linked into the tree.
 LINK_DIRS="hw include target tests docs"
 # Of those, paths that are ours alone and stay out of the QEMU tree.
-NOLINK_RE='^(tests/guest/|docs/devel/qemu-sva-)'
+NOLINK_RE='^(tests/guest/|tests/qemu-tests.txt|docs/devel/qemu-sva-)'
 
 git_q() { git -C "$Q" -c user.name=qemu-sva -c user.email=qemu-sva@localhost \
               -c commit.gpgsign=false "$@"; }
@@ -44,18 +44,16 @@ apply_patches() {
         git_q am -q --keep-cr "$p" ||
             { git_q am --abort || true; die "patch ${p#$TOP/} does not apply to the base"; }
     done
-    patches_hash > "$Q/.git/qemu-sva-patches"
 }
 
 link_files() {
     local f exclude=$Q/.git/info/exclude
     mkdir -p "$Q/.git/info"
-    # Drop links of ours whose file is gone.
-    find "$Q" -path "$Q/.git" -prune -o -type l -lname "$TOP/*" -print |
-        while read -r f; do [ -e "$f" ] || rm -f "$f"; done
+    # Drop every link of ours; the ones still wanted are made again below.
+    find "$Q" -path "$Q/.git" -prune -o -type l -lname "$TOP/*" -print0 | xargs -0r rm -f
     : > "$exclude.new"
     (cd "$TOP" && git ls-files --cached --others --exclude-standard -- $LINK_DIRS) |
-        grep -Ev "$NOLINK_RE" | sort -u |
+        { grep -Ev "$NOLINK_RE" || true; } | sort -u |
         while read -r f; do
             [ -f "$TOP/$f" ] || continue
             if [ -e "$Q/$f" ] && [ ! -L "$Q/$f" ]; then
@@ -71,10 +69,10 @@ link_files() {
 if [ ! -d "$Q/.git" ]; then
     unpack_base
     apply_patches
-elif [ "$(cat "$Q/.git/qemu-sva-patches" 2>/dev/null)" != "$(patches_hash)" ]; then
+elif [ "$(commit_patch_sums "$Q" | cut -d' ' -f1)" != "$(series_sums)" ]; then
     if ! "$TOP/scripts/patch-status.sh" >/dev/null 2>&1; then
         "$TOP/scripts/patch-status.sh" || true
-        die "patches/ changed, but build/qemu holds work that is not in patches/: export it (make patches) or drop it first"
+        die "patches/ changed, but build/qemu holds work that is not in patches/: export it (make patches) or drop it first (git -C build/qemu reset --hard qemu-sva-base)"
     fi
     msg "patches/ changed: re-applying the series on the base"
     apply_patches
