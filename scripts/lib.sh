@@ -102,12 +102,18 @@ GUEST_MACHINE=(-machine q35,kernel-irqchip=split -accel tcg -cpu max -smp 2 -m 2
                -nographic -no-reboot -nic none)
 GUEST_APPEND_BASE="console=ttyS0 intel_iommu=on panic=-1"
 
-# guest_initrd BASE SCRIPT OUT: BASE followed by a cpio archive holding
-# SCRIPT as /scenario.sh (the kernel unpacks concatenated archives).
+# guest_initrd BASE SCRIPT OUT [MODULE.ko...]: BASE followed by a cpio
+# archive holding SCRIPT as /scenario.sh and the modules in /qsva-modules/
+# (the kernel unpacks concatenated archives).
 guest_initrd() {
-    local d
+    local d base=$1 script=$2 out=$3
+    shift 3
     d=$(mktemp -d)
-    cp "$2" "$d/scenario.sh"
-    { cat "$1"; (cd "$d" && echo scenario.sh | cpio --quiet -o -H newc -R 0:0); } > "$3"
+    cp "$script" "$d/scenario.sh"
+    if [ $# -gt 0 ]; then
+        mkdir "$d/qsva-modules"
+        cp "$@" "$d/qsva-modules/"
+    fi
+    { cat "$base"; (cd "$d" && find . -mindepth 1 | cpio --quiet -o -H newc -R 0:0); } > "$out"
     rm -rf "$d"
 }

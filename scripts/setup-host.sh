@@ -7,10 +7,11 @@
 . "$(dirname "$0")/lib.sh"
 
 # Host packages: compiler and QEMU build deps, dpkg-source, downloads, and
-# the initramfs tools (cpio, depmod from kmod).
+# the initramfs tools (cpio, depmod from kmod), pahole (dwarves) for guest
+# modules built against Debian headers.
 PKGS="gcc make ninja-build pkg-config libglib2.0-dev libpixman-1-dev zlib1g-dev
       flex bison python3 python3-venv dpkg-dev git curl ca-certificates xz-utils
-      zstd debian-archive-keyring cpio kmod"
+      zstd debian-archive-keyring cpio kmod dwarves"
 
 missing=
 for p in $PKGS; do

@@ -10,6 +10,9 @@
 #   # qsva-qemu: -device ...           QEMU options (may repeat)
 #   # qsva-append: ...                 extra kernel command line
 #   # qsva-timeout: 90                 seconds per boot (default 120)
+#   # qsva-modules: dmatest            out-of-tree modules (tests/guest/
+#                                      modules/) built for the kernel and
+#                                      put in /qsva-modules/
 # Environment: KERNELS="..." limits the kernels, QEMU=path overrides the
 # binary, QSVA_TIMEOUT_SCALE multiplies every timeout.
 . "$(dirname "$0")/../../scripts/lib.sh"
@@ -51,6 +54,7 @@ for sc in "${scenarios[@]}"; do
     [ -n "$kernels" ] || kernels=$all_kernels
     qemu_opts=$(header "$sc" qemu)
     append=$(header "$sc" append)
+    modules=$(header "$sc" modules)
     timeout=$(header "$sc" timeout)
     timeout=$(( ${timeout:-120} * ${QSVA_TIMEOUT_SCALE:-1} ))
     for k in $kernels; do
@@ -60,8 +64,22 @@ for sc in "${scenarios[@]}"; do
         "$G/mkinitramfs.sh" "$k"
         gdir=$BUILD/guest/$k
         log=$LOGS/$sname-$k.log
+        kos=()
+        why=
+        for m in $modules; do
+            if ko=$("$G/build-module.sh" "$k" "$m" 2> "$LOGS/module-$m-$k.log"); then
+                kos+=($ko)
+            else
+                why=$(grep 'error:' "$LOGS/module-$m-$k.log" | tail -n1 | sed 's/^[^:]*: error: //')
+                break
+            fi
+        done
+        if [ -n "$why" ]; then
+            emit ok "$k $sname: # SKIP cannot build its modules here: $why"
+            continue
+        fi
         initrd=$BUILD/guest/$k/initrd-$sname.cpio
-        guest_initrd "$gdir/initramfs.cpio" "$sc" "$initrd"
+        guest_initrd "$gdir/initramfs.cpio" "$sc" "$initrd" "${kos[@]}"
         # shellcheck disable=SC2086
         cmd=("$QEMU" "${GUEST_MACHINE[@]}" $qemu_opts
              -kernel "$gdir/vmlinuz" -initrd "$initrd"

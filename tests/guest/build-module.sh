@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# build-module.sh KERNEL-NAME MODULE: build the out-of-tree guest module
+# tests/guest/modules/MODULE/ for the guest kernel KERNEL-NAME against the
+# matching Debian linux-headers package, and print the path of the .ko.
+# A module directory holds a Kbuild file and either its own sources or a
+# file 'from-linux-source' naming files to take from the kernel's
+# linux-source package (e.g. the stock drivers/dma/dmatest.c).
+. "$(dirname "$0")/../../scripts/lib.sh"
+
+G=$TOP/tests/guest
+name=${1:?usage: build-module.sh KERNEL-NAME MODULE}
+mod=${2:?usage: build-module.sh KERNEL-NAME MODULE}
+src=$G/modules/$mod
+[ -f "$src/Kbuild" ] || die "no module '$mod' (tests/guest/modules/$mod/Kbuild)"
+line=$(awk -v n="$name" '!/^#/ && $1 == n' "$G/kernels.conf")
+[ -n "$line" ] || die "no guest kernel '$name' in tests/guest/kernels.conf"
+read -r _ ksuite _ kpkgs <<<"$line"
+kpkg=${kpkgs%% *}
+kver=${kpkg#linux-image-}        # 6.12.117+deb12-amd64
+kbase=${kver%-amd64}              # 6.12.117+deb12
+out=$BUILD/guest/$name/modules
+hdr=$BUILD/guest/$name/headers
+
+# The compiler the kernel was built with (its headers package depends on it).
+kcc=$(apt_private apt-cache show "linux-headers-$kver/$ksuite" 2>/dev/null |
+      sed -n 's/^Depends:.*\(gcc-[0-9][0-9]*\).*/\1/p' | head -n1)
+[ -n "$kcc" ] || die "no linux-headers-$kver in $ksuite: modules cannot be built for $name"
+command -v "$kcc" >/dev/null ||
+    die "$name modules need $kcc (the kernel's compiler), which this host lacks"
+
+# Headers: the flavour, common and kbuild packages, unpacked and relinked.
+debs=$("$TOP/scripts/fetch-debs.sh" "linux-headers-$kver/$ksuite" \
+       "linux-headers-$kbase-common/$ksuite" "linux-kbuild-$kbase/$ksuite")
+if [ "$(cat "$hdr/.debs" 2>/dev/null)" != "$debs" ]; then
+    rm -rf "$hdr"
+    mkdir -p "$hdr"
+    for d in $debs; do dpkg -x "$d" "$hdr"; done
+    # The flavour Makefile includes the common one by its installed path.
+    sed -i "s|^include /usr/src/|include $hdr/usr/src/|" "$hdr/usr/src/linux-headers-$kver/Makefile"
+    echo "$debs" > "$hdr/.debs"
+fi
+kdir=$hdr/usr/src/linux-headers-$kver
+
+# Sources: ours, or files from the matching linux-source package.
+work=$BUILD/guest/$name/modsrc/$mod
+rm -rf "$work"
+mkdir -p "$work" "$out"
+cp -a "$src/." "$work/"
+if [ -f "$src/from-linux-source" ]; then
+    kv=$(apt_private apt-cache show "$kpkg/$ksuite" | sed -n 's/^Version: //p' | head -n1)
+    major=$(echo "$kver" | cut -d. -f1-2)
+    files=$(grep -v -e '^#' -e '^[[:space:]]*$' "$src/from-linux-source")
+    cached=$CACHE/linux-source/$kv
+    missing=0
+    for f in $files; do [ -f "$cached/$f" ] || missing=1; done
+    if [ $missing = 1 ]; then
+        sdeb=$("$TOP/scripts/fetch-debs.sh" "linux-source-$major=$kv")
+        msg "extracting $(echo $files) from linux-source-$major $kv"
+        tmp=$(mktemp -d "$CACHE/linux-source/.x.XXXXXX" 2>/dev/null || { mkdir -p "$CACHE/linux-source"; mktemp -d "$CACHE/linux-source/.x.XXXXXX"; })
+        dpkg --fsys-tarfile "$sdeb" | tar -xO "./usr/src/linux-source-$major.tar.xz" |
+            tar -xJ -C "$tmp" $(for f in $files; do echo "linux-source-$major/$f"; done) ||
+            { rm -rf "$tmp"; die "could not extract $files from linux-source-$major $kv"; }
+        mkdir -p "$cached"
+        cp -a "$tmp/linux-source-$major/." "$cached/"
+        rm -rf "$tmp"
+    fi
+    for f in $files; do cp "$cached/$f" "$work/"; done
+fi
+
+make -s -C "$kdir" M="$work" modules >"$work/build.log" 2>&1 ||
+    { cat "$work/build.log" >&2; die "building $mod for $kver failed"; }
+for ko in "$work"/*.ko; do
+    cp "$ko" "$out/"
+    echo "$out/$(basename "$ko")"
+done
