@@ -1,14 +1,38 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# check.sh [--qemu-only|--guest-only]: run the QEMU tests listed in
-# tests/qemu-tests.txt (built on demand), then the guest scenarios, and end
-# with one line "N passed, N failed, N skipped".
+# check.sh [--qemu-only|--guest-only]: run the host tests of our scripts
+# (tests/host/), the QEMU tests listed in tests/qemu-tests.txt (built on
+# demand), then the guest scenarios, and end with one line
+# "N passed, N failed, N skipped".
 . "$(dirname "$0")/lib.sh"
 
 OBJ=$BUILD/obj
 MESON=$OBJ/pyvenv/bin/meson
 mode=${1:-all}
 pass=0 fail=0 skip=0
+
+# count_tap FILE: "PASS FAIL SKIP" of the TAP results in FILE.
+count_tap() {
+    awk '/^ok .*# SKIP/ { s++; next } /^ok / { p++ } /^not ok / { f++ }
+         END { print p + 0, f + 0, s + 0 }' "$1"
+}
+
+if [ "$mode" = all ]; then
+    for t in "$TOP"/tests/host/*.sh; do
+        [ "$(basename "$t")" = tap.sh ] && continue
+        echo "== host test: ${t#$TOP/}"
+        out=$(mktemp)
+        set +e
+        "$t" 2>&1 | tee "$out"
+        rc=${PIPESTATUS[0]}
+        set -e
+        read -r p f s < <(count_tap "$out")
+        if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; echo "not ok - ${t#$TOP/} exited $rc"; fi
+        rm -f "$out"
+        pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+    done
+    echo "host: $pass passed, $fail failed, $skip skipped"
+fi
 
 if [ "$mode" != --guest-only ]; then
     mapfile -t tests < <(grep -v -e '^#' -e '^[[:space:]]*$' "$TOP/tests/qemu-tests.txt")
