@@ -5,6 +5,7 @@
 # Prints the cache directory holding the three files.
 . "$(dirname "$0")/lib.sh"
 
+"$TOP/scripts/apt-root.sh" --if-stale
 dir=$CACHE/source
 mkdir -p "$dir"
 uris=$(apt_private apt-get source --print-uris "qemu=$QEMU_DEB_VERSION" 2>/dev/null |
