@@ -17,7 +17,7 @@ files=$(cd "$TOP" && git ls-files --cached --others --exclude-standard -- hw inc
 for f in $files; do
     n=$((n + 1))
     echo "== $f"
-    perl "$CP" -q --file "$TOP/$f" || rc=1
+    (cd "$TOP" && perl "$CP" -q --file "$f") || rc=1
 done
 msg "checked $n file(s): $([ $rc = 0 ] && echo clean || echo 'problems above')"
 exit $rc
