@@ -1,0 +1,174 @@
+/*
+ * sva-testdev: a PCI Express test device with PASID, ATS and PRI
+ *
+ * A small device for testing IOMMU and platform code without a real
+ * accelerator.  Placed on the root bus of a PCI Express machine (q35's
+ * pcie.0) it is a root-complex integrated endpoint (PCIe capability type
+ * 9) with extended configuration space; behind a root port it is a plain
+ * endpoint.  It offers ATS, PASID and PRI capabilities, each of which can
+ * be turned off.  It is never part of a default machine.
+ *
+ * Copyright (c) 2026 The qemu-sva developers
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/module.h"
+#include "qapi/error.h"
+#include "hw/pci/pci.h"
+#include "hw/pci/pcie.h"
+#include "hw/qdev-properties.h"
+#include "hw/misc/sva-testdev.h"
+#include "trace.h"
+
+static bool sva_testdev_is_rciep(SvaTestDevState *s)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+
+    return pcie_cap_get_type(pdev) == PCI_EXP_TYPE_RC_END;
+}
+
+static uint64_t sva_testdev_mmio_read(void *opaque, hwaddr addr,
+                                      unsigned size)
+{
+    SvaTestDevState *s = opaque;
+    uint64_t val = 0;
+
+    switch (addr) {
+    case SVA_TESTDEV_REG_ID:
+        val = SVA_TESTDEV_ID;
+        break;
+    case SVA_TESTDEV_REG_CAPS:
+        val = (s->ats ? SVA_TESTDEV_CAPS_ATS : 0) |
+              (s->pasid ? SVA_TESTDEV_CAPS_PASID : 0) |
+              (s->pri ? SVA_TESTDEV_CAPS_PRI : 0) |
+              (sva_testdev_is_rciep(s) ? SVA_TESTDEV_CAPS_RCIEP : 0);
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "%s: read of unknown register 0x%" HWADDR_PRIx "\n",
+                      TYPE_SVA_TESTDEV, addr);
+        trace_sva_testdev_bad_access("read", addr);
+        break;
+    }
+    trace_sva_testdev_mmio_read(addr, val);
+    return val;
+}
+
+static void sva_testdev_mmio_write(void *opaque, hwaddr addr, uint64_t val,
+                                   unsigned size)
+{
+    trace_sva_testdev_mmio_write(addr, val);
+    qemu_log_mask(LOG_GUEST_ERROR,
+                  "%s: write to read-only or unknown register 0x%"
+                  HWADDR_PRIx "\n", TYPE_SVA_TESTDEV, addr);
+    trace_sva_testdev_bad_access("write", addr);
+}
+
+static const MemoryRegionOps sva_testdev_mmio_ops = {
+    .read = sva_testdev_mmio_read,
+    .write = sva_testdev_mmio_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 4,
+        .max_access_size = 4,
+    },
+};
+
+static void sva_testdev_realize(PCIDevice *pdev, Error **errp)
+{
+    SvaTestDevState *s = SVA_TESTDEV(pdev);
+    uint16_t ext = PCI_CONFIG_SPACE_SIZE;
+
+    if (!pci_bus_is_express(pci_get_bus(pdev))) {
+        error_setg(errp, "%s needs a PCI Express bus (e.g. q35's pcie.0 or "
+                   "a pcie-root-port)", TYPE_SVA_TESTDEV);
+        return;
+    }
+    if (s->pasid_width < 1 || s->pasid_width > PCI_EXT_CAP_PASID_MAX_WIDTH) {
+        error_setg(errp, "%s: pasid-width must be 1 to %d, not %u",
+                   TYPE_SVA_TESTDEV, PCI_EXT_CAP_PASID_MAX_WIDTH,
+                   s->pasid_width);
+        return;
+    }
+    if (s->pri && !s->ats) {
+        error_setg(errp, "%s: pri=on needs ats=on (page requests come from "
+                   "translation requests)", TYPE_SVA_TESTDEV);
+        return;
+    }
+
+    pci_config_set_interrupt_pin(pdev->config, 1);
+
+    /* On a root bus this makes a root-complex integrated endpoint. */
+    if (pcie_endpoint_cap_init(pdev, SVA_TESTDEV_EXP_OFFSET) < 0) {
+        error_setg(errp, "%s: could not add the PCI Express capability",
+                   TYPE_SVA_TESTDEV);
+        return;
+    }
+    /* Extended capabilities, packed from 0x100 in this order. */
+    if (s->ats) {
+        pcie_ats_init(pdev, ext, true);
+        ext += PCI_EXT_CAP_ATS_SIZEOF;
+    }
+    if (s->pasid) {
+        pcie_pasid_init(pdev, ext, s->pasid_width, true, true);
+        ext += PCI_EXT_CAP_PASID_SIZEOF;
+    }
+    if (s->pri) {
+        pcie_pri_init(pdev, ext, 32, true);
+    }
+
+    memory_region_init_io(&s->mmio, OBJECT(s), &sva_testdev_mmio_ops, s,
+                          "sva-testdev-mmio", SVA_TESTDEV_BAR0_SIZE);
+    pci_register_bar(pdev, 0, PCI_BASE_ADDRESS_SPACE_MEMORY |
+                     PCI_BASE_ADDRESS_MEM_TYPE_64, &s->mmio);
+}
+
+static void sva_testdev_exit(PCIDevice *pdev)
+{
+    pcie_cap_exit(pdev);
+}
+
+static const Property sva_testdev_properties[] = {
+    DEFINE_PROP_BOOL("ats", SvaTestDevState, ats, true),
+    DEFINE_PROP_BOOL("pasid", SvaTestDevState, pasid, true),
+    DEFINE_PROP_BOOL("pri", SvaTestDevState, pri, true),
+    DEFINE_PROP_UINT8("pasid-width", SvaTestDevState, pasid_width,
+                      PCI_EXT_CAP_PASID_MAX_WIDTH),
+};
+
+static void sva_testdev_class_init(ObjectClass *klass, const void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
+
+    k->realize = sva_testdev_realize;
+    k->exit = sva_testdev_exit;
+    k->vendor_id = SVA_TESTDEV_VENDOR_ID;
+    k->device_id = SVA_TESTDEV_DEVICE_ID;
+    k->revision = 1;
+    k->class_id = PCI_CLASS_OTHERS;
+    dc->desc = "PCIe test device with PASID, ATS and PRI (qemu-sva)";
+    set_bit(DEVICE_CATEGORY_MISC, dc->categories);
+    device_class_set_props(dc, sva_testdev_properties);
+}
+
+static const TypeInfo sva_testdev_info = {
+    .name = TYPE_SVA_TESTDEV,
+    .parent = TYPE_PCI_DEVICE,
+    .instance_size = sizeof(SvaTestDevState),
+    .class_init = sva_testdev_class_init,
+    .interfaces = (const InterfaceInfo[]) {
+        { INTERFACE_PCIE_DEVICE },
+        { }
+    },
+};
+
+static void sva_testdev_register_types(void)
+{
+    type_register_static(&sva_testdev_info);
+}
+
+type_init(sva_testdev_register_types)
