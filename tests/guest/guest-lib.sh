@@ -36,3 +36,46 @@ t_eq() {
 
 # bit VALUE(hex) N: true when bit N of the hex VALUE is set.
 bit() { [ $(( (0x${1#0x} >> $2) & 1 )) = 1 ]; }
+
+# cfg_byte DEV OFF / cfg_word / cfg_dword: read the PCI configuration
+# space of DEV (a sysfs device directory) as the guest kernel exposes it.
+cfg_byte() { od -An -tu1 -j "$2" -N1 "$1/config" | tr -d ' '; }
+cfg_word() { od -An -tu2 -j "$2" -N2 "$1/config" | tr -d ' '; }
+cfg_dword() { od -An -tu4 -j "$2" -N4 "$1/config" | tr -d ' '; }
+
+# pcie_type DEV: the device/port type of DEV's PCI Express capability
+# (0 endpoint, 4 root port, 9 root-complex integrated endpoint), or empty.
+pcie_type() {
+    _p=$(cfg_byte "$1" 52)
+    while [ -n "$_p" ] && [ "$_p" -ne 0 ]; do
+        if [ "$(cfg_byte "$1" "$_p")" = 16 ]; then
+            echo $(( ($(cfg_word "$1" $((_p + 2))) >> 4) & 15 ))
+            return
+        fi
+        _p=$(cfg_byte "$1" $((_p + 1)))
+    done
+}
+
+# ext_caps DEV: the IDs of DEV's extended capabilities (decimal), one a
+# line; empty when the extended configuration space is not reachable.
+ext_caps() {
+    _p=256
+    while [ "$_p" -ne 0 ]; do
+        _d=$(cfg_dword "$1" "$_p")
+        [ -n "$_d" ] && [ "$_d" -ne 0 ] || return 0
+        echo $(( _d & 0xffff ))
+        _p=$(( (_d >> 20) & 0xffc ))
+    done
+}
+
+# pci_below BDF: the sysfs directory of the first device whose parent is
+# the bridge BDF (e.g. 0000:00:07.0), or empty.
+pci_below() {
+    for _d in /sys/bus/pci/devices/*; do
+        _r=$(readlink -f "$_d")
+        if [ "$(basename "$(dirname "$_r")")" = "$1" ]; then
+            echo "$_d"
+            return
+        fi
+    done
+}

@@ -9,6 +9,8 @@
 #   # qsva-kernels: 6.12.117 7.3.4     kernels to boot (default: all)
 #   # qsva-qemu: -device ...           QEMU options (may repeat)
 #   # qsva-append: ...                 extra kernel command line
+#   # qsva-append-base: ...            replaces the base command line
+#                                      (console=ttyS0 intel_iommu=on panic=-1)
 #   # qsva-timeout: 90                 seconds per boot (default 120)
 #   # qsva-modules: dmatest            out-of-tree modules (tests/guest/
 #                                      modules/) built for the kernel and
@@ -54,6 +56,8 @@ for sc in "${scenarios[@]}"; do
     [ -n "$kernels" ] || kernels=$all_kernels
     qemu_opts=$(header "$sc" qemu)
     append=$(header "$sc" append)
+    append_base=$(header "$sc" append-base)
+    append_base=${append_base:-$GUEST_APPEND_BASE}
     modules=$(header "$sc" modules)
     timeout=$(header "$sc" timeout)
     timeout=$(( ${timeout:-120} * ${QSVA_TIMEOUT_SCALE:-1} ))
@@ -83,7 +87,7 @@ for sc in "${scenarios[@]}"; do
         # shellcheck disable=SC2086
         cmd=("$QEMU" "${GUEST_MACHINE[@]}" $qemu_opts
              -kernel "$gdir/vmlinuz" -initrd "$initrd"
-             -append "$GUEST_APPEND_BASE $append")
+             -append "$append_base $append")
         echo "# $k $sname: ${cmd[*]}" >> "$TAP"
         t0=$EPOCHREALTIME
         set +e
