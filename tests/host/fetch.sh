@@ -25,33 +25,26 @@ gets=$(grep -c 'GET /good.bin' "$tmp/server.log")
 fetch "$url/good.bin" "$good" "$tmp/cache/good.bin"
 check "a cached good file is not downloaded again" test "$(grep -c 'GET /good.bin' "$tmp/server.log")" = "$gets"
 
-if fetch "$url/missing_1.0.deb" "$good" "$tmp/cache/missing_1.0.deb"; then
-    not_ok "an HTTP 404 fails"
-else
-    check "an HTTP 404 fails, naming the file and the status" \
-        grep -q 'HTTP 404 for missing_1.0.deb' "$tmp/err"
-fi
-check "an HTTP 404 leaves nothing in the cache" \
-    test ! -e "$tmp/cache/missing_1.0.deb" -a -z "$(find "$tmp/cache" -name '*.partial*')"
+# must_fail WHAT FILE SHA MESSAGE: fetching FILE fails with MESSAGE on
+# stderr and leaves neither FILE nor a partial download in the cache.
+must_fail() {
+    if fetch "$url/$2" "$3" "$tmp/cache/$2"; then
+        not_ok "$1 fails"
+    else
+        check "$1 fails, naming the file" grep -qF "$4" "$tmp/err"
+    fi
+    check "$1 leaves nothing in the cache" \
+        test ! -e "$tmp/cache/$2" -a -z "$(find "$tmp/cache" -name '*.partial*')"
+}
 
-if fetch "$url/good.bin" "0000$good" "$tmp/cache/other_2.0.deb"; then
-    not_ok "a hash mismatch fails"
-else
-    check "a hash mismatch fails, naming the file" grep -q 'SHA-256 mismatch for other_2.0.deb' "$tmp/err"
-fi
-check "a hash mismatch leaves nothing in the cache" \
-    test ! -e "$tmp/cache/other_2.0.deb" -a -z "$(find "$tmp/cache" -name '*.partial*')"
+must_fail "an HTTP 404" missing_1.0.deb "$good" "HTTP 404 for missing_1.0.deb"
+cp "$tmp/www/good.bin" "$tmp/www/other_2.0.deb"
+must_fail "a hash mismatch" other_2.0.deb "0000$good" "SHA-256 mismatch for other_2.0.deb"
 
 echo corrupted > "$tmp/cache/good.bin"
 fetch "$url/good.bin" "$good" "$tmp/cache/good.bin"
 check "a corrupted cached file is fetched again" cmp "$tmp/www/good.bin" "$tmp/cache/good.bin"
 
 kill $srv; wait $srv 2>/dev/null
-if fetch "$url/net_3.0.deb" "$good" "$tmp/cache/net_3.0.deb"; then
-    not_ok "a network error fails"
-else
-    check "a network error fails, naming the file" grep -q 'network error downloading net_3.0.deb' "$tmp/err"
-fi
-check "a network error leaves nothing in the cache" \
-    test ! -e "$tmp/cache/net_3.0.deb" -a -z "$(find "$tmp/cache" -name '*.partial*')"
+must_fail "a network error" net_3.0.deb "$good" "network error downloading net_3.0.deb"
 done_testing
