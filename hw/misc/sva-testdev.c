@@ -20,6 +20,7 @@
 #include "hw/pci/pci.h"
 #include "hw/pci/pcie.h"
 #include "hw/qdev-properties.h"
+#include "migration/vmstate.h"
 #include "hw/misc/sva-testdev.h"
 #include "trace.h"
 
@@ -131,6 +132,16 @@ static void sva_testdev_exit(PCIDevice *pdev)
     pcie_cap_exit(pdev);
 }
 
+static const VMStateDescription vmstate_sva_testdev = {
+    .name = TYPE_SVA_TESTDEV,
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_PCI_DEVICE(parent_obj, SvaTestDevState),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
 static const Property sva_testdev_properties[] = {
     DEFINE_PROP_BOOL("ats", SvaTestDevState, ats, true),
     DEFINE_PROP_BOOL("pasid", SvaTestDevState, pasid, true),
@@ -152,6 +163,7 @@ static void sva_testdev_class_init(ObjectClass *klass, const void *data)
     k->class_id = PCI_CLASS_OTHERS;
     dc->desc = "PCIe test device with PASID, ATS and PRI (qemu-sva)";
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
+    dc->vmsd = &vmstate_sva_testdev;
     device_class_set_props(dc, sva_testdev_properties);
 }
 
