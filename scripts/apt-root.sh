@@ -25,6 +25,7 @@ if cmp -s "$new" "$APTROOT/sources.list" && [ "${1:-}" = --if-stale ] &&
     rm -f "$new"
     exit 0
 fi
+rm -f "$APTROOT/state/stamp"
 mv "$new" "$APTROOT/sources.list"
 msg "updating the private apt root in $APTROOT"
 apt_private apt-get update >"$APTROOT/update.log" 2>&1 ||

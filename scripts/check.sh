@@ -85,7 +85,7 @@ if [ "$mode" != --qemu-only ]; then
     set +e
     "$TOP/tests/guest/run.sh" 2>&1 | tee "$out"
     set -e
-    line=$(grep '^guest: [0-9]* passed' "$out" | tail -n1)
+    line=$(grep '^guest: [0-9]* passed' "$out" | tail -n1 || true)
     if [ -n "$line" ]; then
         read -r _ p _ f _ s _ <<<"${line//,/}"
     else

@@ -16,7 +16,10 @@ for f in DSC ORIG DEBIAN; do
     [ -n "$sha" ] || die "qemu-base.conf records no SHA-256 for $name"
     url=$(printf '%s\n' "$uris" | awk -v n="$name" '$2 == n { gsub("\x27", "", $1); print $1 }')
     if [ -z "$url" ]; then
-        # sid moves on; the pool keeps a version for a while, snapshot.debian.org forever.
+        # sid moves on; the pool keeps a version while a suite lists it.
+        # Past that, DEBIAN_MIRROR can name a snapshot.debian.org archive
+        # (https://snapshot.debian.org/archive/debian/<date>); the hashes
+        # above still check what comes from it.
         msg "qemu $QEMU_DEB_VERSION is not in the sid source index; trying the pool directly"
         url=$DEBIAN_MIRROR/pool/main/q/qemu/$name
     fi

@@ -3,8 +3,8 @@
 
 set -euo pipefail
 
-TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=$TOP/build
 CACHE=${QEMU_SVA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/qemu-sva}
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 DEBIAN_SECURITY_MIRROR=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
@@ -29,6 +29,7 @@ apt_private() {
         -o Dir::State::status="$APTROOT/state/status" \
         -o Dir::Cache="$APTROOT/cache" \
         -o Debug::NoLocking=1 \
+        -o APT::Sandbox::User="$(id -un)" \
         -o APT::Architecture=amd64 \
         -o APT::Architectures::=amd64 \
         -o APT::Get::Show-Versions=0 \
@@ -73,14 +74,27 @@ series_files() {
     grep -v -e '^#' -e '^[[:space:]]*$' "$TOP/patches/series" | sed "s|^|$TOP/patches/|"
 }
 
+# format_patch DIR ARGS...: git format-patch with every option that shapes
+# its output fixed, whatever the user's git configuration, so that the same
+# commit always exports to the same bytes.
+format_patch() {
+    local dir=$1
+    shift
+    git -C "$dir" -c diff.noprefix=false -c diff.mnemonicPrefix=false \
+        -c diff.algorithm=myers -c diff.renames=true -c core.abbrev=12 \
+        -c format.signOff=false -c format.coverLetter=false \
+        -c format.thread=false -c format.to= -c format.cc= \
+        format-patch -q --zero-commit --no-signature --no-numbered \
+        --full-index --suffix=.patch --subject-prefix=PATCH "$@"
+}
+
 # commit_patch_sums DIR: the SHA-256 of each commit on top of qemu-sva-base
 # in the git tree DIR, as 'make patches' would export it, one a line, in order.
 commit_patch_sums() {
     local rev tmp
     tmp=$(mktemp -d)
     for rev in $(git -C "$1" rev-list --reverse qemu-sva-base..HEAD); do
-        git -C "$1" format-patch -q --zero-commit --no-signature --no-numbered \
-            --subject-prefix=PATCH -o "$tmp" -1 "$rev" >/dev/null
+        format_patch "$1" -o "$tmp" -1 "$rev" >/dev/null
         echo "$(sha256sum < "$tmp"/*.patch | cut -d" " -f1) $rev"
         rm -f "$tmp"/*.patch
     done

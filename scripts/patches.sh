@@ -11,13 +11,16 @@ if [ -n "$(git -C "$Q" status --porcelain --untracked-files=no)" ]; then
     die "build/qemu has uncommitted changes to upstream files (above): commit them first"
 fi
 export_series() { # DIR
-    git -C "$Q" format-patch -q --zero-commit --no-signature --no-numbered \
-        --subject-prefix=PATCH -o "$1" qemu-sva-base..HEAD >/dev/null
+    format_patch "$Q" -o "$1" qemu-sva-base..HEAD >/dev/null
     (cd "$1" && ls -1 ./*.patch 2>/dev/null | sed 's|^\./||') > "$1/series" || true
 }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export_series "$tmp"
+ncommits=$(git -C "$Q" rev-list --count qemu-sva-base..HEAD)
+if [ "$(wc -l < "$tmp/series")" != "$ncommits" ]; then
+    die "format-patch wrote $(wc -l < "$tmp/series") patch(es) for $ncommits commit(s): patches/ left as it was"
+fi
 rm -f "$TOP"/patches/*.patch
 cp "$tmp"/*.patch "$TOP/patches/" 2>/dev/null || true
 {

@@ -26,13 +26,17 @@ fi
 
 # The harness image provides /init, busybox and the tools; with a kernel of
 # your own its modules will not match (build them in, or give INITRD=).
-"$G/mkinitramfs.sh" "$DEFAULT_KERNEL"
+# With INITRD= the guest is yours: its console is attached as it is.
+if [ -z "$kernel" ] || [ -z "${INITRD:-}" ]; then
+    "$G/mkinitramfs.sh" "$DEFAULT_KERNEL"
+fi
 gdir=$BUILD/guest/$DEFAULT_KERNEL
 [ -n "$kernel" ] || kernel=$gdir/vmlinuz
-initrd=$BUILD/guest/run-initrd.cpio
 if [ -n "${INITRD:-}" ]; then
-    cp "$INITRD" "$initrd"
+    initrd=$INITRD
+    shell=1
 else
+    initrd=$BUILD/guest/run-initrd.cpio
     guest_initrd "$gdir/initramfs.cpio" "$G/demo.sh" "$initrd"
 fi
 

@@ -24,7 +24,7 @@ hdr=$BUILD/guest/$name/headers
 
 # The compiler the kernel was built with (its headers package depends on it).
 kcc=$(apt_private apt-cache show "linux-headers-$kver/$ksuite" 2>/dev/null |
-      sed -n 's/^Depends:.*\(gcc-[0-9][0-9]*\).*/\1/p' | head -n1)
+      sed -n 's/^Depends:.*\(gcc-[0-9][0-9]*\).*/\1/p' | head -n1 || true)
 [ -n "$kcc" ] || die "no linux-headers-$kver in $ksuite: modules cannot be built for $name"
 command -v "$kcc" >/dev/null ||
     die "$name modules need $kcc (the kernel's compiler), which this host lacks"
@@ -48,7 +48,8 @@ rm -rf "$work"
 mkdir -p "$work" "$out"
 cp -a "$src/." "$work/"
 if [ -f "$src/from-linux-source" ]; then
-    kv=$(apt_private apt-cache show "$kpkg/$ksuite" | sed -n 's/^Version: //p' | head -n1)
+    kv=$(apt_private apt-cache show "$kpkg/$ksuite" 2>/dev/null | sed -n 's/^Version: //p' | head -n1 || true)
+    [ -n "$kv" ] || die "$kpkg is not in $ksuite any more: cannot find its linux-source"
     major=$(echo "$kver" | cut -d. -f1-2)
     files=$(grep -v -e '^#' -e '^[[:space:]]*$' "$src/from-linux-source")
     cached=$CACHE/linux-source/$kv
@@ -61,8 +62,9 @@ if [ -f "$src/from-linux-source" ]; then
         dpkg --fsys-tarfile "$sdeb" | tar -xO "./usr/src/linux-source-$major.tar.xz" |
             tar -xJ -C "$tmp" $(for f in $files; do echo "linux-source-$major/$f"; done) ||
             { rm -rf "$tmp"; die "could not extract $files from linux-source-$major $kv"; }
-        mkdir -p "$cached"
-        cp -a "$tmp/linux-source-$major/." "$cached/"
+        # Replace the cached directory whole, so it is never half-filled.
+        rm -rf "$cached"
+        mv "$tmp/linux-source-$major" "$cached"
         rm -rf "$tmp"
     fi
     for f in $files; do cp "$cached/$f" "$work/"; done

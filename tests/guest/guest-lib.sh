@@ -35,13 +35,40 @@ t_eq() {
 }
 
 # bit VALUE(hex) N: true when bit N of the hex VALUE is set.
-bit() { [ $(( (0x${1#0x} >> $2) & 1 )) = 1 ]; }
+bit() { [ -n "${1#0x}" ] && [ $(( (0x${1#0x} >> $2) & 1 )) = 1 ]; }
+
+# field VALUE(hex) SHIFT MASK: (VALUE >> SHIFT) & MASK, or empty when VALUE
+# is empty (a sysfs file that is missing must fail a check, not the shell).
+field() { [ -n "${1#0x}" ] && echo $(( (0x${1#0x} >> $2) & $3 )); }
 
 # cfg_byte DEV OFF / cfg_word / cfg_dword: read the PCI configuration
 # space of DEV (a sysfs device directory) as the guest kernel exposes it.
-cfg_byte() { od -An -tu1 -j "$2" -N1 "$1/config" | tr -d ' '; }
-cfg_word() { od -An -tu2 -j "$2" -N2 "$1/config" | tr -d ' '; }
-cfg_dword() { od -An -tu4 -j "$2" -N4 "$1/config" | tr -d ' '; }
+cfg_byte() { file_u8 "$1/config" "$2"; }
+cfg_word() { file_u16 "$1/config" "$2"; }
+cfg_dword() { file_u32 "$1/config" "$2"; }
+
+# file_u8 FILE OFF / file_u16 / file_u32: a little-endian value of a
+# binary file (a firmware table, a config space), in decimal.
+file_u8() { od -An -tu1 -j "$2" -N1 "$1" | tr -d ' '; }
+file_u16() { od -An -tu2 -j "$2" -N2 "$1" | tr -d ' '; }
+file_u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
+
+# dmar_struct TYPE: the offset of the first remapping structure of TYPE in
+# the DMAR table the kernel received, or empty.
+dmar_struct() {
+    _t=/sys/firmware/acpi/tables/DMAR
+    _len=$(file_u32 $_t 4)
+    _o=48
+    while [ -n "$_len" ] && [ $((_o + 4)) -le "$_len" ]; do
+        _l=$(file_u16 $_t $((_o + 2)))
+        [ "$_l" -ge 4 ] || return 0
+        if [ "$(file_u16 $_t $_o)" = "$1" ]; then
+            echo $_o
+            return 0
+        fi
+        _o=$((_o + _l))
+    done
+}
 
 # pcie_type DEV: the device/port type of DEV's PCI Express capability
 # (0 endpoint, 4 root port, 9 root-complex integrated endpoint), or empty.

@@ -65,7 +65,12 @@ for sc in "${scenarios[@]}"; do
         if [ -n "${KERNELS:-}" ] && ! printf ' %s ' $KERNELS | grep -qF " $k "; then
             continue
         fi
-        "$G/mkinitramfs.sh" "$k"
+        if ! "$G/mkinitramfs.sh" "$k" 2> "$LOGS/image-$k.log"; then
+            cat "$LOGS/image-$k.log" >&2
+            tail -n 3 "$LOGS/image-$k.log" > "$LOGS/image-$k.diag"
+            emit "not ok" "$k $sname: the guest image could not be built" "$LOGS/image-$k.diag"
+            continue
+        fi
         gdir=$BUILD/guest/$k
         log=$LOGS/$sname-$k.log
         kos=()
@@ -74,7 +79,8 @@ for sc in "${scenarios[@]}"; do
             if ko=$("$G/build-module.sh" "$k" "$m" 2> "$LOGS/module-$m-$k.log"); then
                 kos+=($ko)
             else
-                why=$(grep 'error:' "$LOGS/module-$m-$k.log" | tail -n1 | sed 's/^[^:]*: error: //')
+                why=$(grep 'error:' "$LOGS/module-$m-$k.log" | tail -n1 | sed 's/^[^:]*: error: //' || true)
+                why=${why:-build-module.sh failed (see $LOGS/module-$m-$k.log)}
                 break
             fi
         done

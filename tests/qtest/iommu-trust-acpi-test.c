@@ -14,6 +14,7 @@
 #include "qemu/osdep.h"
 #include "qemu/bitops.h"
 #include "libqtest.h"
+#include "qsva-refused.h"
 #include "boot-sector.h"
 #include "acpi-utils.h"
 
@@ -150,7 +151,7 @@ static gchar *iasl_decompile(const uint8_t *aml, uint32_t len)
 static void test_satc_lists_integrated_ats_devices(void)
 {
     Tables t;
-    const uint8_t *satc;
+    const uint8_t *satc, *drhd, *atsr;
     uint16_t len;
     g_autofree gchar *asl = NULL;
 
@@ -178,8 +179,10 @@ static void test_satc_lists_integrated_ats_devices(void)
     g_assert_cmpuint(satc[14], ==, 5);              /* device */
     g_assert_cmpuint(satc[15], ==, 0);              /* function */
     /* SATC comes after the DRHD and the ATSR (structure type order). */
-    g_assert(dmar_find(&t, 0, &len) < satc);
-    g_assert(dmar_find(&t, 2, &len) < satc);
+    drhd = dmar_find(&t, 0, &len);
+    atsr = dmar_find(&t, 2, &len);
+    g_assert(drhd && drhd < satc);
+    g_assert(atsr && atsr < satc);
 
     asl = iasl_decompile(t.dmar, t.dmar_len);
     if (asl) {
@@ -275,39 +278,21 @@ static void test_external_facing_dsd(void)
 }
 
 /* Bad configurations are refused at start-up, naming the property. */
-static void expect_refused(const char *args, const char *msg)
-{
-    g_autofree gchar *cmd = NULL;
-    g_autofree gchar *out = NULL;
-    g_autofree gchar *err = NULL;
-    gint status;
-    const char *qemu = g_getenv("QTEST_QEMU_BINARY");
-
-    cmd = g_strdup_printf("%s -machine q35 -accel tcg -nodefaults -S "
-                          "-display none %s", qemu, args);
-    g_assert(g_spawn_command_line_sync(cmd, &out, &err, &status, NULL));
-    g_assert_false(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    if (!strstr(err, msg)) {
-        g_test_message("stderr: %s", err);
-    }
-    g_assert(strstr(err, msg));
-}
-
 static void test_bad_configurations(void)
 {
-    expect_refused("-device intel-iommu,device-iotlb=on,satc=on",
-                   "satc=on requires x-scalable-mode=on");
-    expect_refused("-device intel-iommu,x-scalable-mode=on,satc=on",
-                   "satc=on requires device-iotlb=on");
-    expect_refused("-device pxb-pcie,id=pxb,bus_nr=0x80 "
-                   "-device pcie-root-port,id=rp9,bus=pxb,chassis=9,"
-                   "external-facing=on",
-                   "rp9: external-facing=on needs a root port that is "
-                   "cold-plugged on the main PCI Express root bus");
-    expect_refused("-device sva-testdev,pasid-width=21",
-                   "pasid-width must be 1 to 20");
-    expect_refused("-device sva-testdev,pri=on,ats=off",
-                   "pri=on needs ats=on");
+    qsva_expect_refused("-device intel-iommu,device-iotlb=on,satc=on",
+                        "satc=on requires x-scalable-mode=on");
+    qsva_expect_refused("-device intel-iommu,x-scalable-mode=on,satc=on",
+                        "satc=on requires device-iotlb=on");
+    qsva_expect_refused("-device pxb-pcie,id=pxb,bus_nr=0x80 "
+                        "-device pcie-root-port,id=rp9,bus=pxb,chassis=9,"
+                        "external-facing=on",
+                        "rp9: external-facing=on needs a root port that is "
+                        "cold-plugged on the main PCI Express root bus");
+    qsva_expect_refused("-device sva-testdev,pasid-width=21",
+                        "pasid-width must be 1 to 20");
+    qsva_expect_refused("-device sva-testdev,pri=on,ats=off",
+                        "pri=on needs ats=on");
 }
 
 int main(int argc, char **argv)

@@ -16,9 +16,20 @@
 t_no_dmesg "the kernel found the SATC (no 'No SATC found')" 'No SATC found'
 t_dmesg "the kernel parsed the DMAR" 'DMAR: dmar0: reg_base_addr'
 
-# The DMAR as the kernel received it: flags at byte 37.
-dmar_flags=$(od -An -tu1 -j 37 -N1 /sys/firmware/acpi/tables/DMAR | tr -d ' ')
-t_eq "the guest's DMAR has DMA_CTRL_PLATFORM_OPT_IN (flags bit 2)" $(( dmar_flags >> 2 & 1 )) 1
+# The DMAR as the kernel received it: flags at byte 37, and a SATC
+# (type 5) with ATC_REQUIRED whose one device scope is 00:05.0.
+dmar=/sys/firmware/acpi/tables/DMAR
+t_eq "the guest's DMAR has DMA_CTRL_PLATFORM_OPT_IN (flags bit 2)" \
+    "$(( $(file_u8 $dmar 37) >> 2 & 1 ))" 1
+satc=$(dmar_struct 5)
+if [ -n "$satc" ]; then
+    t_eq "the guest's SATC has ATC_REQUIRED" "$(( $(file_u8 $dmar $((satc + 4))) & 1 ))" 1
+    t_eq "the guest's SATC lists exactly 00:05.0" \
+        "$(file_u16 $dmar $((satc + 2))) $(file_u8 $dmar $((satc + 13))):$(file_u8 $dmar $((satc + 14))).$(file_u8 $dmar $((satc + 15)))" \
+        "16 0:5.0"
+else
+    t_fail "the guest's DMAR has a SATC"
+fi
 
 rc=/sys/bus/pci/devices/0000:00:05.0
 t_eq "00:05.0 is a root-complex integrated endpoint (PCIe type 9)" "$(pcie_type $rc)" 9
