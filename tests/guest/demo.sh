@@ -16,9 +16,8 @@ if [ -d $sys ]; then
         1) mode="scalable" ;;
         *) mode="unknown (RTADDR $rtaddr)" ;;
     esac
-    hits() { awk -v e="$1" '$1 == e { print $2 }' /sys/kernel/tracing/kprobe_profile 2>/dev/null; }
     echo "IOMMU:         dmar0 at 0x$(cat $sys/address), VT-d $(cat $sys/version), cap $cap ecap $ecap"
-    echo "IOMMU mode:    $mode; PASID entries set up: first-stage ${fl:=$(hits qsva_fl)}, second-stage $(hits qsva_sl), pass-through $(hits qsva_pt)"
+    echo "IOMMU mode:    $mode; PASID entries set up: first-stage $(kprobe_hits qsva_fl), second-stage $(kprobe_hits qsva_sl), pass-through $(kprobe_hits qsva_pt)"
     feats=
     for f in "1 QI" "2 DT" "3 IR" "6 PT" "29 PRS" "31 SRS" "40 PASID" "42 PDS" "43 SMTS" "46 SLTS" "47 FLTS" "48 SMPWC"; do
         set -- $f

@@ -34,6 +34,12 @@ t_eq() {
     if [ "$2" = "$3" ]; then t_ok "$1"; else t_fail "$1" "got '$2', want '$3'"; fi
 }
 
+# kprobe_hits EVENT: how often the boot-time kprobe EVENT (kprobe_event=
+# on the command line) fired, or empty when there is no such probe.
+kprobe_hits() {
+    awk -v e="$1" '$1 == e { print $2 }' /sys/kernel/tracing/kprobe_profile 2>/dev/null
+}
+
 # bit VALUE(hex) N: true when bit N of the hex VALUE is set.
 bit() { [ -n "${1#0x}" ] && [ $(( (0x${1#0x} >> $2) & 1 )) = 1 ]; }
 

@@ -12,9 +12,7 @@
 
 #include "hw/i386/intel_iommu.h"
 
-/* VT-d spec 8.2: DMAR flags */
-#define VTD_DMAR_FLAG_INTR_REMAP            (1 << 0)
-#define VTD_DMAR_FLAG_X2APIC_OPT_OUT        (1 << 1)
+/* VT-d spec 8.2: the DMAR flag that the platform-opt-in property sets */
 #define VTD_DMAR_FLAG_DMA_CTRL_PLATFORM_OPT_IN (1 << 2)
 
 /* VT-d spec 8.8: SATC */

@@ -28,8 +28,7 @@ t_eq "the kernel programmed a scalable-mode root table (RTADDR.TTM = 01)" \
     "$(field "$rtaddr" 10 3)" 1
 t_eq "translation is enabled (GSTS.TES)" "$(field "$gsts" 31 1)" 1
 
-hits() { awk -v e="$1" '$1 == e { print $2 }' /sys/kernel/tracing/kprobe_profile; }
-fl=$(hits qsva_fl) sl=$(hits qsva_sl)
+fl=$(kprobe_hits qsva_fl) sl=$(kprobe_hits qsva_sl)
 if [ -n "$fl" ] && [ "$fl" != 0 ]; then
     t_ok "DMA domains use first-stage PASID entries ($fl set up)"
 else
