@@ -19,6 +19,8 @@
 #include "qapi/error.h"
 #include "hw/pci/pci.h"
 #include "hw/pci/pcie.h"
+#include "hw/pci/pci_pasid.h"
+#include "system/memory.h"
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
 #include "hw/misc/sva-testdev.h"
@@ -47,6 +49,42 @@ static uint64_t sva_testdev_mmio_read(void *opaque, hwaddr addr,
               (s->pri ? SVA_TESTDEV_CAPS_PRI : 0) |
               (sva_testdev_is_rciep(s) ? SVA_TESTDEV_CAPS_RCIEP : 0);
         break;
+    case SVA_TESTDEV_REG_PASID:
+        val = s->pasid_reg;
+        break;
+    case SVA_TESTDEV_REG_FLAGS:
+        val = s->flags;
+        break;
+    case SVA_TESTDEV_REG_ADDR_LO:
+        val = (uint32_t)s->addr;
+        break;
+    case SVA_TESTDEV_REG_ADDR_HI:
+        val = s->addr >> 32;
+        break;
+    case SVA_TESTDEV_REG_LEN:
+        val = s->len;
+        break;
+    case SVA_TESTDEV_REG_STATUS:
+        val = s->status;
+        break;
+    case SVA_TESTDEV_REG_XLAT_LO:
+        val = (uint32_t)s->xlat;
+        break;
+    case SVA_TESTDEV_REG_XLAT_HI:
+        val = s->xlat >> 32;
+        break;
+    case SVA_TESTDEV_REG_XLAT_PERM:
+        val = s->xlat_perm;
+        break;
+    case SVA_TESTDEV_REG_XLAT_MASK_LO:
+        val = (uint32_t)s->xlat_mask;
+        break;
+    case SVA_TESTDEV_REG_XLAT_MASK_HI:
+        val = s->xlat_mask >> 32;
+        break;
+    case SVA_TESTDEV_BUF ... SVA_TESTDEV_BUF + SVA_TESTDEV_BUF_SIZE - 4:
+        val = ldl_le_p(&s->buf[addr - SVA_TESTDEV_BUF]);
+        break;
     default:
         qemu_log_mask(LOG_GUEST_ERROR,
                       "%s: read of unknown register 0x%" HWADDR_PRIx "\n",
@@ -58,14 +96,130 @@ static uint64_t sva_testdev_mmio_read(void *opaque, hwaddr addr,
     return val;
 }
 
+static uint32_t sva_testdev_req_pasid(SvaTestDevState *s)
+{
+    return (s->pasid_reg & SVA_TESTDEV_PASID_VALID) ?
+           (s->pasid_reg & 0xfffff) : PCI_NO_PASID;
+}
+
+static void sva_testdev_ats(SvaTestDevState *s, uint32_t pasid, bool priv,
+                            bool exec)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    IOMMUTLBEntry e = { 0 };
+    uint32_t err = 0;
+    ssize_t n;
+
+    n = pci_ats_request_translation(pdev, pasid, priv, exec, s->addr, 1,
+                                    s->flags & SVA_TESTDEV_FLAG_NO_WRITE,
+                                    &e, 1, &err);
+    if (n < 1) {
+        trace_sva_testdev_cmd_error("ats", s->addr, (int)n);
+        s->status = SVA_TESTDEV_ST_REFUSED;
+        return;
+    }
+    s->xlat = e.translated_addr;
+    s->xlat_mask = e.addr_mask;
+    s->xlat_perm = e.perm;
+    s->status = err ? SVA_TESTDEV_ST_NO_XLAT : SVA_TESTDEV_ST_OK;
+}
+
+static void sva_testdev_command(SvaTestDevState *s, uint32_t cmd)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    uint32_t pasid = sva_testdev_req_pasid(s);
+    bool priv = s->flags & SVA_TESTDEV_FLAG_PRIV;
+    bool exec = s->flags & SVA_TESTDEV_FLAG_EXEC;
+    MemTxResult r;
+
+    trace_sva_testdev_cmd(cmd, pasid, priv, exec, s->addr, s->len);
+    if ((cmd == SVA_TESTDEV_CMD_READ || cmd == SVA_TESTDEV_CMD_WRITE) &&
+        (s->len == 0 || s->len > SVA_TESTDEV_BUF_SIZE)) {
+        trace_sva_testdev_cmd_error("length", s->addr, s->len);
+        s->status = SVA_TESTDEV_ST_BAD_CMD;
+        return;
+    }
+    if (!pci_pasid_request_allowed(pdev, pasid, priv, exec)) {
+        s->status = SVA_TESTDEV_ST_REFUSED;
+        return;
+    }
+    switch (cmd) {
+    case SVA_TESTDEV_CMD_READ:
+        r = pci_dma_rw_pasid(pdev, pasid, priv, exec, s->addr, s->buf, s->len,
+                             DMA_DIRECTION_TO_DEVICE);
+        break;
+    case SVA_TESTDEV_CMD_WRITE:
+        r = pci_dma_rw_pasid(pdev, pasid, priv, false, s->addr, s->buf,
+                             s->len, DMA_DIRECTION_FROM_DEVICE);
+        break;
+    case SVA_TESTDEV_CMD_ATS:
+        if (!s->ats || !pcie_ats_enabled(pdev)) {
+            trace_sva_testdev_cmd_error("ats disabled", s->addr, 0);
+            s->status = SVA_TESTDEV_ST_REFUSED;
+            return;
+        }
+        sva_testdev_ats(s, pasid, priv, exec);
+        return;
+    default:
+        trace_sva_testdev_cmd_error("unknown command", s->addr, cmd);
+        s->status = SVA_TESTDEV_ST_BAD_CMD;
+        return;
+    }
+    if (r != MEMTX_OK) {
+        trace_sva_testdev_cmd_error("dma", s->addr, r);
+    }
+    s->status = r == MEMTX_OK ? SVA_TESTDEV_ST_OK : SVA_TESTDEV_ST_DMA_ERROR;
+}
+
 static void sva_testdev_mmio_write(void *opaque, hwaddr addr, uint64_t val,
                                    unsigned size)
 {
+    SvaTestDevState *s = opaque;
+
     trace_sva_testdev_mmio_write(addr, val);
+    switch (addr) {
+    case SVA_TESTDEV_REG_PASID:
+        s->pasid_reg = val & (SVA_TESTDEV_PASID_VALID | 0xfffff);
+        return;
+    case SVA_TESTDEV_REG_FLAGS:
+        s->flags = val & (SVA_TESTDEV_FLAG_PRIV | SVA_TESTDEV_FLAG_EXEC |
+                          SVA_TESTDEV_FLAG_NO_WRITE);
+        return;
+    case SVA_TESTDEV_REG_ADDR_LO:
+        s->addr = deposit64(s->addr, 0, 32, val);
+        return;
+    case SVA_TESTDEV_REG_ADDR_HI:
+        s->addr = deposit64(s->addr, 32, 32, val);
+        return;
+    case SVA_TESTDEV_REG_LEN:
+        s->len = val;
+        return;
+    case SVA_TESTDEV_REG_CMD:
+        sva_testdev_command(s, val);
+        return;
+    case SVA_TESTDEV_BUF ... SVA_TESTDEV_BUF + SVA_TESTDEV_BUF_SIZE - 4:
+        stl_le_p(&s->buf[addr - SVA_TESTDEV_BUF], val);
+        return;
+    }
     qemu_log_mask(LOG_GUEST_ERROR,
                   "%s: write to read-only or unknown register 0x%"
                   HWADDR_PRIx "\n", TYPE_SVA_TESTDEV, addr);
     trace_sva_testdev_bad_access("write", addr);
+}
+
+static void sva_testdev_reset(DeviceState *dev)
+{
+    SvaTestDevState *s = SVA_TESTDEV(dev);
+
+    s->pasid_reg = 0;
+    s->flags = 0;
+    s->addr = 0;
+    s->len = 0;
+    s->status = 0;
+    s->xlat = 0;
+    s->xlat_mask = 0;
+    s->xlat_perm = 0;
+    memset(s->buf, 0, sizeof(s->buf));
 }
 
 static const MemoryRegionOps sva_testdev_mmio_ops = {
@@ -134,10 +288,19 @@ static void sva_testdev_exit(PCIDevice *pdev)
 
 static const VMStateDescription vmstate_sva_testdev = {
     .name = TYPE_SVA_TESTDEV,
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2,
+    .minimum_version_id = 2,
     .fields = (const VMStateField[]) {
         VMSTATE_PCI_DEVICE(parent_obj, SvaTestDevState),
+        VMSTATE_UINT32(pasid_reg, SvaTestDevState),
+        VMSTATE_UINT32(flags, SvaTestDevState),
+        VMSTATE_UINT64(addr, SvaTestDevState),
+        VMSTATE_UINT32(len, SvaTestDevState),
+        VMSTATE_UINT32(status, SvaTestDevState),
+        VMSTATE_UINT64(xlat, SvaTestDevState),
+        VMSTATE_UINT64(xlat_mask, SvaTestDevState),
+        VMSTATE_UINT32(xlat_perm, SvaTestDevState),
+        VMSTATE_UINT8_ARRAY(buf, SvaTestDevState, SVA_TESTDEV_BUF_SIZE),
         VMSTATE_END_OF_LIST()
     }
 };
@@ -164,6 +327,7 @@ static void sva_testdev_class_init(ObjectClass *klass, const void *data)
     dc->desc = "PCIe test device with PASID, ATS and PRI (qemu-sva)";
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
     dc->vmsd = &vmstate_sva_testdev;
+    device_class_set_legacy_reset(dc, sva_testdev_reset);
     device_class_set_props(dc, sva_testdev_properties);
 }
 

@@ -28,7 +28,36 @@ OBJECT_DECLARE_SIMPLE_TYPE(SvaTestDevState, SVA_TESTDEV)
 /* BAR0 registers. */
 #define SVA_TESTDEV_REG_ID          0x00    /* RO: SVA_TESTDEV_ID */
 #define SVA_TESTDEV_REG_CAPS        0x04    /* RO: SVA_TESTDEV_CAPS_* */
+#define SVA_TESTDEV_REG_PASID       0x08    /* RW: PASID 19:0, 31 valid */
+#define SVA_TESTDEV_REG_FLAGS       0x0c    /* RW: SVA_TESTDEV_FLAG_* */
+#define SVA_TESTDEV_REG_ADDR_LO     0x10    /* RW: DMA address 31:0 */
+#define SVA_TESTDEV_REG_ADDR_HI     0x14    /* RW: DMA address 63:32 */
+#define SVA_TESTDEV_REG_LEN         0x18    /* RW: length, <= buffer size */
+#define SVA_TESTDEV_REG_CMD         0x1c    /* WO: SVA_TESTDEV_CMD_* */
+#define SVA_TESTDEV_REG_STATUS      0x20    /* RO: SVA_TESTDEV_ST_* */
+#define SVA_TESTDEV_REG_XLAT_LO     0x24    /* RO: ATS translated address */
+#define SVA_TESTDEV_REG_XLAT_HI     0x28
+#define SVA_TESTDEV_REG_XLAT_PERM   0x2c    /* RO: IOMMU_* access flags */
+#define SVA_TESTDEV_REG_XLAT_MASK_LO 0x30   /* RO: ATS address mask */
+#define SVA_TESTDEV_REG_XLAT_MASK_HI 0x34
+#define SVA_TESTDEV_BUF             0x800   /* RW: 2 KiB data buffer */
+#define SVA_TESTDEV_BUF_SIZE        0x800
 #define SVA_TESTDEV_BAR0_SIZE       0x1000
+
+#define SVA_TESTDEV_PASID_VALID     (1u << 31)
+#define SVA_TESTDEV_FLAG_PRIV       (1u << 0)   /* privileged request */
+#define SVA_TESTDEV_FLAG_EXEC       (1u << 1)   /* execute request (reads) */
+#define SVA_TESTDEV_FLAG_NO_WRITE   (1u << 2)   /* ATS: read-only wanted */
+
+#define SVA_TESTDEV_CMD_READ        1   /* memory -> buffer */
+#define SVA_TESTDEV_CMD_WRITE       2   /* buffer -> memory */
+#define SVA_TESTDEV_CMD_ATS         3   /* translation request */
+
+#define SVA_TESTDEV_ST_OK           0
+#define SVA_TESTDEV_ST_DMA_ERROR    1   /* the access failed (IOMMU fault) */
+#define SVA_TESTDEV_ST_REFUSED      2   /* PASID control forbids it */
+#define SVA_TESTDEV_ST_BAD_CMD      3   /* bad command or length */
+#define SVA_TESTDEV_ST_NO_XLAT      4   /* ATS: no (full) translation */
 
 #define SVA_TESTDEV_ID              0x31415653  /* "SVA1" */
 #define SVA_TESTDEV_CAPS_ATS        (1u << 0)
@@ -40,6 +69,17 @@ struct SvaTestDevState {
     PCIDevice parent_obj;
 
     MemoryRegion mmio;
+
+    /* DMA command registers and buffer */
+    uint32_t pasid_reg;
+    uint32_t flags;
+    uint64_t addr;
+    uint32_t len;
+    uint32_t status;
+    uint64_t xlat;
+    uint64_t xlat_mask;
+    uint32_t xlat_perm;
+    uint8_t buf[SVA_TESTDEV_BUF_SIZE];
 
     /* Properties */
     bool ats;
