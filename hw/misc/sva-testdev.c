@@ -82,6 +82,30 @@ static uint64_t sva_testdev_mmio_read(void *opaque, hwaddr addr,
     case SVA_TESTDEV_REG_XLAT_MASK_HI:
         val = s->xlat_mask >> 32;
         break;
+    case SVA_TESTDEV_REG_PRGI:
+        val = s->prgi;
+        break;
+    case SVA_TESTDEV_REG_PRI_RESP:
+        val = s->pri_resp;
+        break;
+    case SVA_TESTDEV_REG_INV_COUNT:
+        val = s->inv_count;
+        break;
+    case SVA_TESTDEV_REG_INV_ADDR_LO:
+        val = (uint32_t)s->inv_addr;
+        break;
+    case SVA_TESTDEV_REG_INV_ADDR_HI:
+        val = s->inv_addr >> 32;
+        break;
+    case SVA_TESTDEV_REG_INV_MASK_LO:
+        val = (uint32_t)s->inv_mask;
+        break;
+    case SVA_TESTDEV_REG_INV_MASK_HI:
+        val = s->inv_mask >> 32;
+        break;
+    case SVA_TESTDEV_REG_INV_PASID:
+        val = s->inv_pasid;
+        break;
     case SVA_TESTDEV_BUF ... SVA_TESTDEV_BUF + SVA_TESTDEV_BUF_SIZE - 4:
         val = ldl_le_p(&s->buf[addr - SVA_TESTDEV_BUF]);
         break;
@@ -102,6 +126,93 @@ static uint32_t sva_testdev_req_pasid(SvaTestDevState *s)
            (s->pasid_reg & 0xfffff) : PCI_NO_PASID;
 }
 
+static void sva_testdev_pri_response(IOMMUPRINotifier *n,
+                                     IOMMUPRIResponse *resp)
+{
+    SvaTestDevState *s = container_of(n, SvaTestDevState, pri_notifier);
+
+    trace_sva_testdev_pri_response(s->pri_pasid, resp->prgi,
+                                   resp->response_code);
+    s->pri_resp = SVA_TESTDEV_PRI_RESP_VALID |
+                  ((resp->response_code & 0xf) << 16) |
+                  (resp->prgi & PCI_PRI_PRGI_MASK);
+}
+
+static void sva_testdev_devtlb_inval(IOMMUNotifier *n, IOMMUTLBEntry *e)
+{
+    SvaTestDevState *s = container_of(n, SvaTestDevState, iotlb_notifier);
+
+    trace_sva_testdev_devtlb_inval(s->iotlb_pasid, e->iova, e->addr_mask);
+    s->inv_count++;
+    s->inv_addr = e->iova;
+    s->inv_mask = e->addr_mask;
+    s->inv_pasid = s->iotlb_pasid;
+}
+
+/* Follow page group responses of @pasid (the last PASID that asked) */
+static void sva_testdev_track_pri(SvaTestDevState *s, uint32_t pasid)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+
+    if (s->pri_pasid == pasid) {
+        return;
+    }
+    if (s->pri_pasid != PCI_NO_PASID) {
+        pci_pri_unregister_notifier(pdev, s->pri_pasid);
+        s->pri_pasid = PCI_NO_PASID;
+    }
+    s->pri_notifier.notify = sva_testdev_pri_response;
+    if (!pci_pri_register_notifier(pdev, pasid, &s->pri_notifier)) {
+        s->pri_pasid = pasid;
+    }
+}
+
+/* Follow device-TLB invalidations of @pasid (the last PASID translated) */
+static void sva_testdev_track_iotlb(SvaTestDevState *s, uint32_t pasid)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+
+    if (s->iotlb_pasid == pasid) {
+        return;
+    }
+    if (s->iotlb_pasid != PCI_NO_PASID) {
+        pci_iommu_unregister_iotlb_notifier(pdev, s->iotlb_pasid,
+                                            &s->iotlb_notifier);
+        s->iotlb_pasid = PCI_NO_PASID;
+    }
+    if (!pci_iommu_init_iotlb_notifier(pdev, &s->iotlb_notifier,
+                                       sva_testdev_devtlb_inval, s) &&
+        !pci_iommu_register_iotlb_notifier(pdev, pasid,
+                                           &s->iotlb_notifier)) {
+        s->iotlb_pasid = pasid;
+    }
+}
+
+static void sva_testdev_pri(SvaTestDevState *s, uint32_t pasid, bool priv,
+                            bool exec)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    int ret;
+
+    if (!s->pri || !pcie_pri_enabled(pdev)) {
+        trace_sva_testdev_cmd_error("pri disabled", s->addr, 0);
+        s->status = SVA_TESTDEV_ST_REFUSED;
+        return;
+    }
+    sva_testdev_track_pri(s, pasid);
+    ret = pci_pri_request_page(pdev, pasid, priv, exec, s->addr,
+                               s->flags & SVA_TESTDEV_FLAG_PR_LPIG,
+                               s->prgi & PCI_PRI_PRGI_MASK,
+                               s->flags & SVA_TESTDEV_FLAG_PR_READ,
+                               s->flags & SVA_TESTDEV_FLAG_PR_WRITE);
+    if (ret) {
+        trace_sva_testdev_cmd_error("page request", s->addr, ret);
+        s->status = SVA_TESTDEV_ST_REFUSED;
+        return;
+    }
+    s->status = SVA_TESTDEV_ST_OK;
+}
+
 static void sva_testdev_ats(SvaTestDevState *s, uint32_t pasid, bool priv,
                             bool exec)
 {
@@ -110,6 +221,7 @@ static void sva_testdev_ats(SvaTestDevState *s, uint32_t pasid, bool priv,
     uint32_t err = 0;
     ssize_t n;
 
+    sva_testdev_track_iotlb(s, pasid);
     n = pci_ats_request_translation(pdev, pasid, priv, exec, s->addr, 1,
                                     s->flags & SVA_TESTDEV_FLAG_NO_WRITE,
                                     &e, 1, &err);
@@ -160,6 +272,9 @@ static void sva_testdev_command(SvaTestDevState *s, uint32_t cmd)
         }
         sva_testdev_ats(s, pasid, priv, exec);
         return;
+    case SVA_TESTDEV_CMD_PRI:
+        sva_testdev_pri(s, pasid, priv, exec);
+        return;
     default:
         trace_sva_testdev_cmd_error("unknown command", s->addr, cmd);
         s->status = SVA_TESTDEV_ST_BAD_CMD;
@@ -183,7 +298,13 @@ static void sva_testdev_mmio_write(void *opaque, hwaddr addr, uint64_t val,
         return;
     case SVA_TESTDEV_REG_FLAGS:
         s->flags = val & (SVA_TESTDEV_FLAG_PRIV | SVA_TESTDEV_FLAG_EXEC |
-                          SVA_TESTDEV_FLAG_NO_WRITE);
+                          SVA_TESTDEV_FLAG_NO_WRITE |
+                          SVA_TESTDEV_FLAG_PR_READ |
+                          SVA_TESTDEV_FLAG_PR_WRITE |
+                          SVA_TESTDEV_FLAG_PR_LPIG);
+        return;
+    case SVA_TESTDEV_REG_PRGI:
+        s->prgi = val & PCI_PRI_PRGI_MASK;
         return;
     case SVA_TESTDEV_REG_ADDR_LO:
         s->addr = deposit64(s->addr, 0, 32, val);
@@ -220,6 +341,12 @@ static void sva_testdev_reset(DeviceState *dev)
     s->xlat_mask = 0;
     s->xlat_perm = 0;
     memset(s->buf, 0, sizeof(s->buf));
+    s->prgi = 0;
+    s->pri_resp = 0;
+    s->inv_count = 0;
+    s->inv_pasid = 0;
+    s->inv_addr = 0;
+    s->inv_mask = 0;
 }
 
 static const MemoryRegionOps sva_testdev_mmio_ops = {
@@ -275,6 +402,8 @@ static void sva_testdev_realize(PCIDevice *pdev, Error **errp)
         pcie_pri_init(pdev, ext, 32, true);
     }
 
+    s->pri_pasid = PCI_NO_PASID;
+    s->iotlb_pasid = PCI_NO_PASID;
     memory_region_init_io(&s->mmio, OBJECT(s), &sva_testdev_mmio_ops, s,
                           "sva-testdev-mmio", SVA_TESTDEV_BAR0_SIZE);
     pci_register_bar(pdev, 0, PCI_BASE_ADDRESS_SPACE_MEMORY |
@@ -283,6 +412,15 @@ static void sva_testdev_realize(PCIDevice *pdev, Error **errp)
 
 static void sva_testdev_exit(PCIDevice *pdev)
 {
+    SvaTestDevState *s = SVA_TESTDEV(pdev);
+
+    if (s->pri_pasid != PCI_NO_PASID) {
+        pci_pri_unregister_notifier(pdev, s->pri_pasid);
+    }
+    if (s->iotlb_pasid != PCI_NO_PASID) {
+        pci_iommu_unregister_iotlb_notifier(pdev, s->iotlb_pasid,
+                                            &s->iotlb_notifier);
+    }
     pcie_cap_exit(pdev);
 }
 
@@ -301,6 +439,12 @@ static const VMStateDescription vmstate_sva_testdev = {
         VMSTATE_UINT64(xlat_mask, SvaTestDevState),
         VMSTATE_UINT32(xlat_perm, SvaTestDevState),
         VMSTATE_UINT8_ARRAY(buf, SvaTestDevState, SVA_TESTDEV_BUF_SIZE),
+        VMSTATE_UINT32(prgi, SvaTestDevState),
+        VMSTATE_UINT32(pri_resp, SvaTestDevState),
+        VMSTATE_UINT32(inv_count, SvaTestDevState),
+        VMSTATE_UINT32(inv_pasid, SvaTestDevState),
+        VMSTATE_UINT64(inv_addr, SvaTestDevState),
+        VMSTATE_UINT64(inv_mask, SvaTestDevState),
         VMSTATE_END_OF_LIST()
     }
 };

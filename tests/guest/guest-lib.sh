@@ -101,6 +101,21 @@ ext_caps() {
     done
 }
 
+# ext_cap DEV ID: the offset of DEV's extended capability ID (decimal),
+# or empty.
+ext_cap() {
+    _p=256
+    while [ "$_p" -ne 0 ]; do
+        _d=$(cfg_dword "$1" "$_p")
+        [ -n "$_d" ] && [ "$_d" -ne 0 ] || return 0
+        if [ $(( _d & 0xffff )) -eq "$2" ]; then
+            echo "$_p"
+            return 0
+        fi
+        _p=$(( (_d >> 20) & 0xffc ))
+    done
+}
+
 # pci_below BDF: the sysfs directory of the first device whose parent is
 # the bridge BDF (e.g. 0000:00:07.0), or empty.
 pci_below() {

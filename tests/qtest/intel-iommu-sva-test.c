@@ -15,6 +15,7 @@
 
 #include "qemu/osdep.h"
 #include "libqtest.h"
+#include "qsva-refused.h"
 #include "hw/i386/intel_iommu_internal.h"
 #include "hw/pci-host/q35.h"
 #include "hw/misc/sva-testdev.h"
@@ -727,6 +728,255 @@ static void test_rid2pasid(void)
     finish(t);
 }
 
+
+/*
+ * SVM: ATS and PRI with PASID, device-TLB invalidation, the page request
+ * queue and page group responses
+ */
+#define SVM_ARGS FS_ARGS ",device-iotlb=on,svm=on"
+#define IQ_BASE     0x120000ULL
+#define PQ_BASE     0x130000ULL
+#define CTX_DTE     (1ULL << 2)
+#define CTX_PRE     (1ULL << 4)
+
+typedef struct QI {
+    unsigned tail;
+} QI;
+
+static void qi_enable(T *t, QI *q)
+{
+    uint8_t zero[4096] = { 0 };
+
+    qtest_memwrite(t->qts, IQ_BASE, zero, sizeof(zero));
+    qtest_writeq(t->qts, IOMMU_BASE + DMAR_IQA_REG, IQ_BASE | VTD_IQA_DW_MASK);
+    qtest_writel(t->qts, IOMMU_BASE + DMAR_GCMD_REG, VTD_GCMD_TE |
+                 VTD_GCMD_QIE);
+    g_assert(qtest_readl(t->qts, IOMMU_BASE + DMAR_GSTS_REG) &
+             VTD_GSTS_QIES);
+    q->tail = 0;
+}
+
+/* Submit one 256-bit descriptor and let the IOMMU process it */
+static void qi_submit(T *t, QI *q, uint64_t lo, uint64_t hi)
+{
+    uint64_t d = IQ_BASE + q->tail * 32;
+
+    qtest_writeq(t->qts, d, lo);
+    qtest_writeq(t->qts, d + 8, hi);
+    qtest_writeq(t->qts, d + 16, 0);
+    qtest_writeq(t->qts, d + 24, 0);
+    q->tail++;
+    qtest_writeq(t->qts, IOMMU_BASE + DMAR_IQT_REG, q->tail * 32);
+    g_assert_cmphex(qtest_readl(t->qts, IOMMU_BASE + DMAR_FSTS_REG) &
+                    VTD_FSTS_IQE, ==, 0);
+    g_assert_cmphex(qtest_readq(t->qts, IOMMU_BASE + DMAR_IQH_REG), ==,
+                    q->tail * 32);
+}
+
+static T *svm_start(uint16_t *ats_cap, uint16_t *pri_cap)
+{
+    T *t = start(SVM_ARGS, "");
+
+    *ats_cap = find_ext_cap(t, 0x0f);
+    *pri_cap = find_ext_cap(t, 0x13);
+    g_assert_cmpuint(*ats_cap, !=, 0);
+    g_assert_cmpuint(*pri_cap, !=, 0);
+    ecam_writew(t, *ats_cap + 6, 0x8000);      /* ATS Enable */
+    ecam_writew(t, *pri_cap + 4, 1);           /* PRI Enable */
+    /* the context entry allows device-TLBs and page requests */
+    qtest_writeq(t->qts, CTX_TABLE + DEVFN * 32,
+                 PASID_DIR | (PASID_PDTS << 9) | CTX_PRE | CTX_DTE | 1);
+    return t;
+}
+
+static void test_svm_caps(void)
+{
+    T *t = start(SVM_ARGS, "");
+    uint64_t ecap = qtest_readq(t->qts, IOMMU_BASE + DMAR_ECAP_REG);
+    uint64_t cap = qtest_readq(t->qts, IOMMU_BASE + DMAR_CAP_REG);
+    uint64_t want = VTD_ECAP_PRS | (1ULL << 42) /* PDS */ |
+                    (1ULL << 33) /* NWFS */ | (1ULL << 48) /* SMPWC */ |
+                    VTD_ECAP_DT | VTD_ECAP_PASID | VTD_ECAP_SRS |
+                    VTD_ECAP_FLTS;
+
+    g_assert_cmphex(ecap & want, ==, want);
+    g_assert(cap & (1ULL << 56));   /* FS1GP */
+    g_assert(cap & (1ULL << 60));   /* FS5LP */
+    finish(t);
+
+    t = start(FS_ARGS, "");
+    g_assert_cmphex(qtest_readq(t->qts, IOMMU_BASE + DMAR_ECAP_REG) &
+                    VTD_ECAP_PRS, ==, 0);
+    finish(t);
+}
+
+static void test_svm_refused(void)
+{
+    qsva_expect_refused("-device intel-iommu,x-scalable-mode=on,"
+                        "x-pasid-mode=on,device-iotlb=on,svm=on",
+                        "svm=on needs first-stage translation (x-flts=on)");
+    qsva_expect_refused("-device intel-iommu,x-scalable-mode=on,x-flts=on,"
+                        "x-pasid-mode=on,svm=on",
+                        "svm=on needs device-iotlb=on (ATS)");
+    qsva_expect_refused("-device intel-iommu,x-scalable-mode=on,x-flts=on,"
+                        "device-iotlb=on,svm=on",
+                        "svm=on needs PASID support");
+    qsva_expect_refused("-device intel-iommu,x-scalable-mode=on,"
+                        "x-nested=on",
+                        "x-nested=on needs first-stage translation");
+}
+
+/* ATS with PASID; a PASID-based device-TLB invalidation reaches it */
+static void test_svm_ats(void)
+{
+    uint16_t ats_cap, pri_cap;
+    T *t = svm_start(&ats_cap, &pri_cap);
+    uint64_t root = pe_fs(t, 0x33, 0);
+    uint32_t base = BAR0;
+    QI q;
+
+    fs_map(t, root, 4, 0x1000, 0x690000, 1, FS_USER, FS_TABLE);
+    fs_map(t, root, 4, 0x3000, 0x691000, 1, FS_P | FS_US, FS_TABLE);
+    enable_translation(t);
+    qi_enable(t, &q);
+
+    g_assert_cmpuint(dma(t, SVA_TESTDEV_CMD_ATS, 0x33, 0, 0x1000, 0), ==,
+                     SVA_TESTDEV_ST_OK);
+    g_assert_cmphex(qtest_readl(t->qts, base + SVA_TESTDEV_REG_XLAT_LO), ==,
+                    0x690000);
+    g_assert_cmphex(qtest_readl(t->qts, base + SVA_TESTDEV_REG_XLAT_MASK_LO),
+                    ==, 0xfff);
+    g_assert_cmphex(qtest_readl(t->qts, base + SVA_TESTDEV_REG_XLAT_PERM) &
+                    3, ==, 3);      /* IOMMU_RW */
+    /* read-only page: the translation says so, nothing is recorded */
+    g_assert_cmpuint(dma(t, SVA_TESTDEV_CMD_ATS, 0x33, 0, 0x3000, 0), ==,
+                     SVA_TESTDEV_ST_NO_XLAT);
+    g_assert_cmphex(qtest_readl(t->qts, base + SVA_TESTDEV_REG_XLAT_PERM) &
+                    3, ==, 1);      /* IOMMU_RO */
+    g_assert_cmpuint(dma(t, SVA_TESTDEV_CMD_ATS, 0x33,
+                         SVA_TESTDEV_FLAG_NO_WRITE, 0x3000, 0), ==,
+                     SVA_TESTDEV_ST_OK);
+    /* a missing page: no translation, no fault */
+    g_assert_cmpuint(dma(t, SVA_TESTDEV_CMD_ATS, 0x33, 0, 0x5000, 0), ==,
+                     SVA_TESTDEV_ST_NO_XLAT);
+    g_assert_cmphex(qtest_readl(t->qts, base + SVA_TESTDEV_REG_XLAT_PERM) &
+                    3, ==, 0);
+    no_fault(t);
+
+    /* PASID-based device-TLB invalidation of 0x1000 for PASID 0x33 */
+    g_assert_cmpuint(qtest_readl(t->qts, base + SVA_TESTDEV_REG_INV_COUNT),
+                     ==, 0);
+    qi_submit(t, &q, 0x8 | ((uint64_t)DEVFN << 16) | (0x33ULL << 32),
+              0x1000);
+    g_assert_cmpuint(qtest_readl(t->qts, base + SVA_TESTDEV_REG_INV_COUNT),
+                     ==, 1);
+    g_assert_cmphex(qtest_readl(t->qts, base + SVA_TESTDEV_REG_INV_ADDR_LO),
+                    ==, 0x1000);
+    g_assert_cmphex(qtest_readl(t->qts, base + SVA_TESTDEV_REG_INV_PASID),
+                    ==, 0x33);
+    /* another PASID's invalidation does not reach this one */
+    qi_submit(t, &q, 0x8 | ((uint64_t)DEVFN << 16) | (0x34ULL << 32),
+              0x1000);
+    g_assert_cmpuint(qtest_readl(t->qts, base + SVA_TESTDEV_REG_INV_COUNT),
+                     ==, 1);
+    finish(t);
+}
+
+static uint32_t page_request(T *t, uint32_t pasid, uint64_t addr,
+                             uint32_t prgi, uint32_t flags)
+{
+    qtest_writel(t->qts, BAR0 + SVA_TESTDEV_REG_PRGI, prgi);
+    return dma(t, SVA_TESTDEV_CMD_PRI, pasid, flags, addr, 0);
+}
+
+/* Page requests reach the queue; the page group response the device */
+static void test_svm_prq(void)
+{
+    uint16_t ats_cap, pri_cap;
+    T *t = svm_start(&ats_cap, &pri_cap);
+    uint64_t lo, hi;
+    uint32_t resp;
+    QI q;
+
+    pe_fs(t, 0x35, PE_SRE);
+    enable_translation(t);
+    qi_enable(t, &q);
+    qtest_writeq(t->qts, IOMMU_BASE + DMAR_PQA_REG, PQ_BASE);   /* 128 */
+
+    g_assert_cmpuint(page_request(t, 0x35, 0x7000, 5,
+                                  SVA_TESTDEV_FLAG_PR_READ |
+                                  SVA_TESTDEV_FLAG_PR_WRITE |
+                                  SVA_TESTDEV_FLAG_PR_LPIG), ==, 0);
+    g_assert_cmphex(qtest_readq(t->qts, IOMMU_BASE + DMAR_PQT_REG), ==, 32);
+    g_assert_cmphex(qtest_readl(t->qts, IOMMU_BASE + DMAR_PRS_REG) & 1, ==,
+                    1);
+    /* masked by default: the event is pending */
+    g_assert(qtest_readl(t->qts, IOMMU_BASE + DMAR_PECTL_REG) &
+             (1u << 30));
+    lo = qtest_readq(t->qts, PQ_BASE);
+    hi = qtest_readq(t->qts, PQ_BASE + 8);
+    g_assert_cmphex(lo & 0xff, ==, 1);                  /* type */
+    g_assert(lo & (1ULL << 8));                         /* PASID present */
+    g_assert_cmphex((lo >> 16) & 0xffff, ==, DEVFN);
+    g_assert_cmphex((lo >> 32) & 0xfffff, ==, 0x35);
+    g_assert_cmphex(lo & (3ULL << 52), ==, 0);          /* no exec, priv */
+    g_assert_cmphex(hi & 3, ==, 3);                     /* read, write */
+    g_assert(hi & 4);                                   /* LPIG */
+    g_assert_cmphex((hi >> 3) & 0x1ff, ==, 5);
+    g_assert_cmphex(hi & ~0xfffULL, ==, 0x7000);
+
+    /* privileged and execute requests carry their bits */
+    g_assert_cmpuint(page_request(t, 0x35, 0x8000, 6,
+                                  SVA_TESTDEV_FLAG_PR_READ |
+                                  SVA_TESTDEV_FLAG_PRIV |
+                                  SVA_TESTDEV_FLAG_EXEC), ==, 0);
+    lo = qtest_readq(t->qts, PQ_BASE + 32);
+    g_assert_cmphex(lo & (3ULL << 52), ==, 3ULL << 52);
+
+    /* the guest answers group 5: the device receives it */
+    g_assert_cmphex(qtest_readl(t->qts, BAR0 + SVA_TESTDEV_REG_PRI_RESP), ==,
+                    0);
+    qi_submit(t, &q, 0x9 | (1ULL << 4) | (0ULL << 12) |
+              ((uint64_t)DEVFN << 16) | (0x35ULL << 32), 5ULL << 3);
+    resp = qtest_readl(t->qts, BAR0 + SVA_TESTDEV_REG_PRI_RESP);
+    g_assert(resp & SVA_TESTDEV_PRI_RESP_VALID);
+    g_assert_cmpuint(SVA_TESTDEV_PRI_RESP_PRGI(resp), ==, 5);
+    g_assert_cmpuint(SVA_TESTDEV_PRI_RESP_CODE(resp), ==, 0);
+    /* an invalid-request response for group 6 */
+    qi_submit(t, &q, 0x9 | (1ULL << 4) | (1ULL << 12) |
+              ((uint64_t)DEVFN << 16) | (0x35ULL << 32), 6ULL << 3);
+    resp = qtest_readl(t->qts, BAR0 + SVA_TESTDEV_REG_PRI_RESP);
+    g_assert_cmpuint(SVA_TESTDEV_PRI_RESP_PRGI(resp), ==, 6);
+    g_assert_cmpuint(SVA_TESTDEV_PRI_RESP_CODE(resp), ==, 1);
+
+    /* a wait descriptor with page drain is accepted */
+    qi_submit(t, &q, 0x5 | (1ULL << 5) | (1ULL << 7) | (0x1234ULL << 32),
+              0x140000);
+    g_assert_cmphex(qtest_readl(t->qts, 0x140000), ==, 0x1234);
+
+    /* fill the queue (128 entries, one stays free), then overflow */
+    for (unsigned i = 2; i < 127; i++) {
+        g_assert_cmpuint(page_request(t, 0x35, 0x9000, 7,
+                                      SVA_TESTDEV_FLAG_PR_READ), ==, 0);
+    }
+    g_assert_cmphex(qtest_readl(t->qts, IOMMU_BASE + DMAR_PRS_REG) & 2, ==,
+                    0);
+    g_assert_cmpuint(page_request(t, 0x35, 0x9000, 7,
+                                  SVA_TESTDEV_FLAG_PR_READ), ==,
+                     SVA_TESTDEV_ST_REFUSED);
+    g_assert_cmphex(qtest_readl(t->qts, IOMMU_BASE + DMAR_PRS_REG) & 2, ==,
+                    2);
+    g_assert_cmphex(qtest_readq(t->qts, IOMMU_BASE + DMAR_PQT_REG), ==,
+                    127 * 32);
+    /* software consumes everything and clears PRO: requests flow again */
+    qtest_writeq(t->qts, IOMMU_BASE + DMAR_PQH_REG, 127 * 32);
+    qtest_writel(t->qts, IOMMU_BASE + DMAR_PRS_REG, 3);
+    g_assert_cmpuint(page_request(t, 0x35, 0xa000, 8,
+                                  SVA_TESTDEV_FLAG_PR_READ), ==, 0);
+    g_assert_cmphex(qtest_readq(t->qts, IOMMU_BASE + DMAR_PQT_REG), ==, 0);
+    finish(t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -751,5 +1001,9 @@ int main(int argc, char **argv)
     qtest_add_func("/intel-iommu-sva/nested/table-not-readable",
                    test_nested_table_not_readable);
     qtest_add_func("/intel-iommu-sva/rid2pasid", test_rid2pasid);
+    qtest_add_func("/intel-iommu-sva/svm/caps", test_svm_caps);
+    qtest_add_func("/intel-iommu-sva/svm/refused", test_svm_refused);
+    qtest_add_func("/intel-iommu-sva/svm/ats", test_svm_ats);
+    qtest_add_func("/intel-iommu-sva/svm/prq", test_svm_prq);
     return g_test_run();
 }

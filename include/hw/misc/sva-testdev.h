@@ -40,6 +40,14 @@ OBJECT_DECLARE_SIMPLE_TYPE(SvaTestDevState, SVA_TESTDEV)
 #define SVA_TESTDEV_REG_XLAT_PERM   0x2c    /* RO: IOMMU_* access flags */
 #define SVA_TESTDEV_REG_XLAT_MASK_LO 0x30   /* RO: ATS address mask */
 #define SVA_TESTDEV_REG_XLAT_MASK_HI 0x34
+#define SVA_TESTDEV_REG_PRGI        0x38    /* RW: page request group index */
+#define SVA_TESTDEV_REG_PRI_RESP    0x3c    /* RO: last page group response */
+#define SVA_TESTDEV_REG_INV_COUNT   0x40    /* RO: device-TLB invalidations */
+#define SVA_TESTDEV_REG_INV_ADDR_LO 0x44    /* RO: last invalidated range */
+#define SVA_TESTDEV_REG_INV_ADDR_HI 0x48
+#define SVA_TESTDEV_REG_INV_MASK_LO 0x4c
+#define SVA_TESTDEV_REG_INV_MASK_HI 0x50
+#define SVA_TESTDEV_REG_INV_PASID   0x54    /* RO: PASID of the last one */
 #define SVA_TESTDEV_BUF             0x800   /* RW: 2 KiB data buffer */
 #define SVA_TESTDEV_BUF_SIZE        0x800
 #define SVA_TESTDEV_BAR0_SIZE       0x1000
@@ -48,10 +56,19 @@ OBJECT_DECLARE_SIMPLE_TYPE(SvaTestDevState, SVA_TESTDEV)
 #define SVA_TESTDEV_FLAG_PRIV       (1u << 0)   /* privileged request */
 #define SVA_TESTDEV_FLAG_EXEC       (1u << 1)   /* execute request (reads) */
 #define SVA_TESTDEV_FLAG_NO_WRITE   (1u << 2)   /* ATS: read-only wanted */
+#define SVA_TESTDEV_FLAG_PR_READ    (1u << 3)   /* page request: read */
+#define SVA_TESTDEV_FLAG_PR_WRITE   (1u << 4)   /* page request: write */
+#define SVA_TESTDEV_FLAG_PR_LPIG    (1u << 5)   /* last page in group */
+
+/* SVA_TESTDEV_REG_PRI_RESP */
+#define SVA_TESTDEV_PRI_RESP_VALID  (1u << 31)
+#define SVA_TESTDEV_PRI_RESP_CODE(v)  (((v) >> 16) & 0xf)
+#define SVA_TESTDEV_PRI_RESP_PRGI(v)  ((v) & 0x1ff)
 
 #define SVA_TESTDEV_CMD_READ        1   /* memory -> buffer */
 #define SVA_TESTDEV_CMD_WRITE       2   /* buffer -> memory */
 #define SVA_TESTDEV_CMD_ATS         3   /* translation request */
+#define SVA_TESTDEV_CMD_PRI         4   /* page request */
 
 #define SVA_TESTDEV_ST_OK           0
 #define SVA_TESTDEV_ST_DMA_ERROR    1   /* the access failed (IOMMU fault) */
@@ -80,6 +97,18 @@ struct SvaTestDevState {
     uint64_t xlat_mask;
     uint32_t xlat_perm;
     uint8_t buf[SVA_TESTDEV_BUF_SIZE];
+    uint32_t prgi;
+    uint32_t pri_resp;
+    uint32_t inv_count;
+    uint32_t inv_pasid;
+    uint64_t inv_addr;
+    uint64_t inv_mask;
+
+    /* Page group responses and device-TLB invalidations for one PASID */
+    IOMMUPRINotifier pri_notifier;
+    uint32_t pri_pasid;                 /* PCI_NO_PASID: none registered */
+    IOMMUNotifier iotlb_notifier;
+    uint32_t iotlb_pasid;               /* PCI_NO_PASID: none registered */
 
     /* Properties */
     bool ats;
