@@ -301,6 +301,8 @@ static void expect_fault(T *t, unsigned reason, uint64_t addr, int64_t pasid,
     uint64_t hi = qtest_readq(t->qts, IOMMU_BASE + DMAR_FRCD_REG_OFFSET + 8);
 
     g_assert(qtest_readl(t->qts, IOMMU_BASE + DMAR_FSTS_REG) & VTD_FSTS_PPF);
+    /* the fault event is pending (FECTL.IP), its interrupt masked */
+    g_assert(qtest_readl(t->qts, IOMMU_BASE + DMAR_FECTL_REG) & (1u << 30));
     g_assert(hi & (1ULL << 63));
     g_assert_cmphex((hi >> 32) & 0xff, ==, reason);
     g_assert_cmphex(hi & 0xffff, ==, DEVFN);
@@ -977,6 +979,72 @@ static void test_svm_prq(void)
     finish(t);
 }
 
+/*
+ * The IOTLB caches translations per PASID until software invalidates
+ * them with a PASID-based IOTLB invalidation for that PASID.
+ */
+static void piotlb_inv(T *t, QI *q, uint32_t pasid, uint64_t addr, bool all)
+{
+    qi_submit(t, q, 0x6 | (all ? (2ULL << 4) : (3ULL << 4)) | (1ULL << 16) |
+              ((uint64_t)pasid << 32), all ? 0 : addr);
+}
+
+static void test_piotlb(void)
+{
+    T *t = start(FS_ARGS ",x-nested=on", "");
+    uint64_t root = pe_fs(t, 0x70, 0);
+    uint64_t ss = alloc_page(t), nfs = alloc_page(t);
+    uint64_t leaf, nleaf;
+    uint32_t v;
+    QI q;
+
+    for (uint64_t gpa = 0; gpa < 0x4000000; gpa += 0x200000) {
+        ss_map_2m(t, ss, gpa, gpa, SS_R | SS_W);
+    }
+    pe_ss(t, 0x72, ss, PGTT_NESTED, nfs, 0);
+    fs_map(t, root, 4, 0x4000, 0x6a0000, 1, FS_USER, FS_TABLE);
+    fs_map(t, nfs, 4, 0x4000, 0x6b0000, 1, FS_USER, FS_TABLE);
+    qtest_writel(t->qts, 0x6a0000, 0xa0);
+    qtest_writel(t->qts, 0x6a1000, 0xa1);
+    qtest_writel(t->qts, 0x6a2000, 0xa2);
+    qtest_writel(t->qts, 0x6b0000, 0xb0);
+    qtest_writel(t->qts, 0x6b1000, 0xb1);
+    enable_translation(t);
+    qi_enable(t, &q);
+    leaf = fs_leaf(t, root, 4, 0x4000, 1);
+    nleaf = fs_leaf(t, nfs, 4, 0x4000, 1);
+
+    g_assert_cmpuint(dma_read32(t, 0x70, 0, 0x4000, &v), ==, 0);
+    g_assert_cmphex(v, ==, 0xa0);
+    /* remapped without invalidation: the cached translation is used */
+    qtest_writeq(t->qts, leaf, 0x6a1000 | FS_USER);
+    g_assert_cmpuint(dma_read32(t, 0x70, 0, 0x4000, &v), ==, 0);
+    g_assert_cmphex(v, ==, 0xa0);
+    /* another PASID's invalidation leaves it */
+    piotlb_inv(t, &q, 0x71, 0x4000, false);
+    g_assert_cmpuint(dma_read32(t, 0x70, 0, 0x4000, &v), ==, 0);
+    g_assert_cmphex(v, ==, 0xa0);
+    /* page-selective for this PASID */
+    piotlb_inv(t, &q, 0x70, 0x4000, false);
+    g_assert_cmpuint(dma_read32(t, 0x70, 0, 0x4000, &v), ==, 0);
+    g_assert_cmphex(v, ==, 0xa1);
+    /* all of this PASID */
+    qtest_writeq(t->qts, leaf, 0x6a2000 | FS_USER);
+    piotlb_inv(t, &q, 0x70, 0, true);
+    g_assert_cmpuint(dma_read32(t, 0x70, 0, 0x4000, &v), ==, 0);
+    g_assert_cmphex(v, ==, 0xa2);
+
+    /* nested translations are first-stage ones for this invalidation */
+    g_assert_cmpuint(dma_read32(t, 0x72, 0, 0x4000, &v), ==, 0);
+    g_assert_cmphex(v, ==, 0xb0);
+    qtest_writeq(t->qts, nleaf, 0x6b1000 | FS_USER);
+    piotlb_inv(t, &q, 0x72, 0x4000, false);
+    g_assert_cmpuint(dma_read32(t, 0x72, 0, 0x4000, &v), ==, 0);
+    g_assert_cmphex(v, ==, 0xb1);
+    no_fault(t);
+    finish(t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1005,5 +1073,6 @@ int main(int argc, char **argv)
     qtest_add_func("/intel-iommu-sva/svm/refused", test_svm_refused);
     qtest_add_func("/intel-iommu-sva/svm/ats", test_svm_ats);
     qtest_add_func("/intel-iommu-sva/svm/prq", test_svm_prq);
+    qtest_add_func("/intel-iommu-sva/piotlb-invalidation", test_piotlb);
     return g_test_run();
 }
