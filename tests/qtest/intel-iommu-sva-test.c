@@ -1045,6 +1045,185 @@ static void test_piotlb(void)
     finish(t);
 }
 
+/* First-stage tables the IOMMU cannot read: 0x73 (root), 0x70 (below) */
+#define NO_RAM  0x8000000000ULL     /* 512 GiB: nothing there */
+
+static void test_fs_table_unreadable(void)
+{
+    T *t = start(FS_ARGS, "");
+    uint64_t root;
+    uint32_t v;
+
+    set_pe(t, 0x80, (PGTT_FS << 6) | 1, 1, NO_RAM);
+    root = pe_fs(t, 0x81, 0);
+    qtest_writeq(t->qts, root, NO_RAM | FS_TABLE);
+    enable_translation(t);
+    g_assert_cmpuint(dma_read32(t, 0x80, 0, 0x1000, &v), ==,
+                     SVA_TESTDEV_ST_DMA_ERROR);
+    expect_fault(t, 0x73, 0x1000, 0x80, false, false, false);
+    g_assert_cmpuint(dma_read32(t, 0x81, 0, 0x1000, &v), ==,
+                     SVA_TESTDEV_ST_DMA_ERROR);
+    expect_fault(t, 0x70, 0x1000, 0x81, false, false, false);
+    finish(t);
+}
+
+/* Second-stage faults: beyond the guest width, reserved bit, no table */
+static void test_ss_faults(void)
+{
+    T *t = start(",x-pasid-mode=on", "");
+    uint64_t ss = alloc_page(t);
+    uint32_t v;
+
+    ss_map_2m(t, ss, 0x200000000ULL, 0x800000, SS_R);
+    pe_ss(t, 0x50, ss, PGTT_SS, 0, 0);
+    /* a second-stage root where there is no memory */
+    set_pe(t, 0x51, NO_RAM | (PGTT_SS << 6) | (2 << 2) | 1, 1, 0);
+    /* the level-3 table of the second 512 GiB, where there is no memory */
+    qtest_writeq(t->qts, ss + 8, NO_RAM | SS_R | SS_W);
+    enable_translation(t);
+    g_assert_cmpuint(dma_read32(t, 0x50, 0, 1ULL << 48, &v), ==,
+                     SVA_TESTDEV_ST_DMA_ERROR);
+    expect_fault(t, 0x83, 1ULL << 48, 0x50, false, false, false);
+    g_assert_cmpuint(dma_read32(t, 0x51, 0, 0x1000, &v), ==,
+                     SVA_TESTDEV_ST_DMA_ERROR);
+    expect_fault(t, 0x7b, 0x1000, 0x51, false, false, false);
+    g_assert_cmpuint(dma_read32(t, 0x50, 0, 0x8000000000ULL, &v), ==,
+                     SVA_TESTDEV_ST_DMA_ERROR);
+    expect_fault(t, 0x78, 0x8000000000ULL, 0x50, false, false, false);
+    finish(t);
+}
+
+static void test_ss_reserved(void)
+{
+    T *t = start(",x-pasid-mode=on", "");
+    uint64_t ss = alloc_page(t);
+    uint32_t v;
+
+    /* bit 49 is above the 48-bit host address width: reserved */
+    ss_map_2m(t, ss, 0x200000000ULL, 0x800000 | (1ULL << 49), SS_R);
+    pe_ss(t, 0x50, ss, PGTT_SS, 0, 0);
+    enable_translation(t);
+    g_assert_cmpuint(dma_read32(t, 0x50, 0, 0x200000000ULL, &v), ==,
+                     SVA_TESTDEV_ST_DMA_ERROR);
+    expect_fault(t, 0x7a, 0x200000000ULL, 0x50, false, false, false);
+    finish(t);
+}
+
+/*
+ * Nested: a first-stage table below the root that the second stage does
+ * not let the IOMMU read (0x76), one it may read but not update (0x77).
+ */
+static void test_nested_table_rights(void)
+{
+    T *t = start(FS_ARGS ",x-nested=on", "");
+    uint64_t ss = alloc_page(t);
+    uint64_t fs = alloc_page(t);
+    uint64_t far = 0x2000000;       /* tables at 32 MiB, own 2 MiB */
+    uint32_t v;
+
+    for (uint64_t gpa = 0; gpa < 0x4000000; gpa += 0x200000) {
+        uint64_t r = SS_R | SS_W;
+
+        if (gpa == 0x2000000) {
+            r = SS_W;               /* not readable */
+        } else if (gpa == 0x2200000) {
+            r = SS_R;               /* readable, not writable */
+        }
+        ss_map_2m(t, ss, gpa, gpa, r);
+    }
+    /* fs root -> level 3 at 32 MiB (0x76) for 0x1000 */
+    t->next = far;
+    fs_map(t, fs, 4, 0x1000, 0x600000, 1, FS_USER, FS_TABLE);
+    /* level 3 at 34 MiB, entries without A (0x77) for 512 GiB + 0x1000 */
+    t->next = far + 0x200000;
+    fs_map(t, fs, 4, 0x8000001000ULL, 0x600000, 1, FS_USER, FS_TABLE);
+    pe_ss(t, 0x62, ss, PGTT_NESTED, fs, 0);
+    enable_translation(t);
+    g_assert_cmpuint(dma_read32(t, 0x62, 0, 0x1000, &v), ==,
+                     SVA_TESTDEV_ST_DMA_ERROR);
+    expect_fault(t, 0x76, 0x1000, 0x62, false, false, false);
+    g_assert_cmpuint(dma_read32(t, 0x62, 0, 0x8000001000ULL, &v), ==,
+                     SVA_TESTDEV_ST_DMA_ERROR);
+    expect_fault(t, 0x77, 0x8000001000ULL, 0x62, false, false, false);
+    finish(t);
+}
+
+/* Nested over a 3-level (39-bit) second stage: GPAs beyond it */
+static void test_nested_beyond_width(void)
+{
+    T *t = start(FS_ARGS ",x-nested=on", "");
+    uint64_t ss = alloc_page(t);
+    uint64_t fs = alloc_page(t);
+    uint32_t v;
+
+    /* 3 levels: a level-3 table maps 1 GiB pages of the low 512 GiB */
+    qtest_writeq(t->qts, ss, 0x0 | SS_R | SS_W | (1ULL << 7));
+    fs_map(t, fs, 4, 0x1000, 1ULL << 40, 1, FS_USER, FS_TABLE);
+    set_pe(t, 0x63, ss | (PGTT_NESTED << 6) | (1 << 2) | 1, 1, fs);
+    enable_translation(t);
+    g_assert_cmpuint(dma_read32(t, 0x63, 0, 0x1000, &v), ==,
+                     SVA_TESTDEV_ST_DMA_ERROR);
+    expect_fault(t, 0x84, 0x1000, 0x63, false, false, false);
+    finish(t);
+}
+
+/* Legacy mode blocks requests with PASID */
+static void test_legacy_pasid(void)
+{
+    T *t = g_new0(T, 1);
+    uint32_t v;
+
+    t->qts = qtest_init("-M q35 -device intel-iommu "
+                        "-device sva-testdev,bus=pcie.0,addr=5.0");
+    qtest_outl(t->qts, 0xcf8, 0x80000000 | MCH_HOST_BRIDGE_PCIEXBAR);
+    qtest_outl(t->qts, 0xcfc, ECAM_BASE | 1);
+    qtest_writel(t->qts, DEV_ECAM + 0x10, BAR0 | 4);
+    qtest_writel(t->qts, DEV_ECAM + 0x14, BAR0 >> 32);
+    qtest_writew(t->qts, DEV_ECAM + 0x04, 0x6);
+    t->pasid_cap = find_ext_cap(t, 0x1b);
+    dev_set_pasid_ctrl(t, PASID_CTRL_EN);
+    qtest_writeq(t->qts, ROOT_TABLE, CTX_TABLE | 1);
+    qtest_writeq(t->qts, IOMMU_BASE + DMAR_RTADDR_REG, ROOT_TABLE);
+    qtest_writel(t->qts, IOMMU_BASE + DMAR_GCMD_REG, VTD_GCMD_SRTP);
+    qtest_writel(t->qts, IOMMU_BASE + DMAR_GCMD_REG, VTD_GCMD_TE);
+    g_assert_cmpuint(dma_read32(t, 0x5, 0, 0x1000, &v), ==,
+                     SVA_TESTDEV_ST_DMA_ERROR);
+    expect_fault(t, 0x31, 0x1000, 0x5, false, false, false);
+    finish(t);
+}
+
+/*
+ * Bad invalidation descriptors: an unknown type stops the queue with
+ * IQE; a page group response nobody waits for is dropped.
+ */
+static void test_bad_descriptors(void)
+{
+    uint16_t ats_cap, pri_cap;
+    T *t = svm_start(&ats_cap, &pri_cap);
+    uint64_t d;
+    QI q;
+
+    pe_fs(t, 0x35, 0);
+    enable_translation(t);
+    qi_enable(t, &q);
+    qi_submit(t, &q, 0x9 | (1ULL << 4) | ((uint64_t)DEVFN << 16) |
+              (0x777ULL << 32), 9ULL << 3);
+    g_assert_cmphex(qtest_readl(t->qts, BAR0 + SVA_TESTDEV_REG_PRI_RESP), ==,
+                    0);
+    /* type 0xf does not exist */
+    d = IQ_BASE + q.tail * 32;
+    qtest_writeq(t->qts, d, 0xf);
+    qtest_writeq(t->qts, d + 8, 0);
+    qtest_writeq(t->qts, IOMMU_BASE + DMAR_IQT_REG, (q.tail + 1) * 32);
+    g_assert(qtest_readl(t->qts, IOMMU_BASE + DMAR_FSTS_REG) & VTD_FSTS_IQE);
+    g_assert_cmphex(qtest_readq(t->qts, IOMMU_BASE + DMAR_IQH_REG), ==,
+                    q.tail * 32);
+    /* QEMU keeps running and answering */
+    g_assert_cmphex(qtest_readl(t->qts, BAR0 + SVA_TESTDEV_REG_ID), ==,
+                    SVA_TESTDEV_ID);
+    finish(t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1074,5 +1253,15 @@ int main(int argc, char **argv)
     qtest_add_func("/intel-iommu-sva/svm/ats", test_svm_ats);
     qtest_add_func("/intel-iommu-sva/svm/prq", test_svm_prq);
     qtest_add_func("/intel-iommu-sva/piotlb-invalidation", test_piotlb);
+    qtest_add_func("/intel-iommu-sva/fs/table-unreadable",
+                   test_fs_table_unreadable);
+    qtest_add_func("/intel-iommu-sva/ss/faults", test_ss_faults);
+    qtest_add_func("/intel-iommu-sva/ss/reserved", test_ss_reserved);
+    qtest_add_func("/intel-iommu-sva/nested/table-rights",
+                   test_nested_table_rights);
+    qtest_add_func("/intel-iommu-sva/nested/beyond-width",
+                   test_nested_beyond_width);
+    qtest_add_func("/intel-iommu-sva/legacy-mode-pasid", test_legacy_pasid);
+    qtest_add_func("/intel-iommu-sva/bad-descriptors", test_bad_descriptors);
     return g_test_run();
 }

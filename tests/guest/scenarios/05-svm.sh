@@ -6,7 +6,7 @@
 # pages and 5-level paging, so this needs FS1GP and FS5LP), that it set
 # up the page request queue (PQA, read back through /dev/mem), and that
 # it enabled PASID and ATS on the device.
-# qsva-kernels: 6.12.117 7.3.4
+# qsva-kernels: 6.12.57 6.12.117 7.3.4
 # qsva-qemu: -device intel-iommu,intremap=on,x-scalable-mode=on,x-flts=on,x-pasid-mode=on,device-iotlb=on,svm=on,satc=on
 # qsva-qemu: -device sva-testdev,addr=05.0
 # qsva-append: iomem=relaxed
@@ -24,6 +24,7 @@ for b in "56 FS1GP" "60 FS5LP"; do
     if bit "$cap" "$1"; then t_ok "CAP.$2 offered"; else t_fail "CAP.$2 offered" "cap $cap"; fi
 done
 t_no_dmesg "the kernel kept SVM (no 'SVM disabled')" 'SVM disabled'
+t_eq "the PASID size is 20 bits (ECAP.PSS = 19)" "$(field "$ecap" 35 31)" 19
 
 addr=$(cat $sys/address 2>/dev/null)
 if [ -n "$addr" ]; then
