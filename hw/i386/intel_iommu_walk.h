@@ -55,6 +55,7 @@ typedef struct VTDWalkOut {
 #define VTD_CAP_FS5LP       (1ULL << 60)
 
 /* Scalable-mode non-recoverable fault reasons used by the walker */
+#define VTD_FR_SM_PASID_TOO_BIG     0x46    /* beyond the PASID directory */
 #define VTD_FR_SM_ERE_CLEAR         0x5c
 #define VTD_FR_SM_SRE_CLEAR         0x5d
 #define VTD_FR_FS_NESTED_MGAW       0x74

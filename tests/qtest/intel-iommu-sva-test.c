@@ -1224,6 +1224,24 @@ static void test_bad_descriptors(void)
     finish(t);
 }
 
+/* The context entry's PDTS limits the PASIDs the directory covers */
+static void test_pasid_beyond_directory(void)
+{
+    T *t = start(FS_ARGS, "");
+    uint32_t v;
+
+    pe_pt(t, 0x45);
+    pe_pt(t, 0x2000);
+    /* PDTS 0: 128 directory entries, PASIDs below 0x2000 */
+    qtest_writeq(t->qts, CTX_TABLE + DEVFN * 32, PASID_DIR | 1);
+    enable_translation(t);
+    g_assert_cmpuint(dma_read32(t, 0x45, 0, 0x1000, &v), ==, 0);
+    g_assert_cmpuint(dma_read32(t, 0x2000, 0, 0x1000, &v), ==,
+                     SVA_TESTDEV_ST_DMA_ERROR);
+    expect_fault(t, 0x46, 0x1000, 0x2000, false, false, false);
+    finish(t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1263,5 +1281,7 @@ int main(int argc, char **argv)
                    test_nested_beyond_width);
     qtest_add_func("/intel-iommu-sva/legacy-mode-pasid", test_legacy_pasid);
     qtest_add_func("/intel-iommu-sva/bad-descriptors", test_bad_descriptors);
+    qtest_add_func("/intel-iommu-sva/pasid-beyond-directory",
+                   test_pasid_beyond_directory);
     return g_test_run();
 }
