@@ -212,10 +212,30 @@ static uint8_t dsa_predicate(DSAJob *j, bool expected)
     return DSA_COMP_SUCCESS;
 }
 
-/* No-op, drain */
+/* No-op */
 
 static uint8_t dsa_op_noop(DSAJob *j)
 {
+    return DSA_COMP_SUCCESS;
+}
+
+/*
+ * Drain: the device calls the engine once the descriptors submitted
+ * before it have completed; what is left are the readbacks, which make
+ * sure earlier writes reached the memory behind the readback addresses.
+ */
+static uint8_t dsa_op_drain(DSAJob *j)
+{
+    uint8_t probe;
+
+    if (((j->flags & IDXD_OP_FLAG_RDBK_ADDR1) &&
+         !dsa_read(j, j->src, &probe, 1)) ||
+        ((j->flags & IDXD_OP_FLAG_RDBK_ADDR2) &&
+         !dsa_read(j, j->dst, &probe, 1))) {
+        trace_dsa_engine_readback_fault(j->fault_addr);
+        stq_le_p(&j->cr[DSA_COMP_FAULT_ADDR], j->fault_addr);
+        return DSA_COMP_PFAULT_RDBA;
+    }
     return DSA_COMP_SUCCESS;
 }
 
@@ -483,8 +503,8 @@ static uint8_t dsa_op_cr_delta(DSAJob *j)
         return DSA_COMP_DR_ERANGE;
     }
     if ((j->src | j->dst | delta) & 7) {
-        return dsa_align_error(j, (j->src | j->dst) & 7 ? j->src | j->dst
-                                                          : delta);
+        return dsa_align_error(j, j->src & 7 ? j->src :
+                                  j->dst & 7 ? j->dst : delta);
     }
     max -= max % DSA_DELTA_ENTRY_SIZE;
     if (dsa_overlap(delta, max, j->src, len)) {
@@ -744,7 +764,7 @@ static uint8_t dsa_op_dif(DSAJob *j)
     }
 
     for (b = 0; b < blocks; b++) {
-        uint8_t src_dif[DSA_DIF_SIZE], dst_dif[DSA_DIF_SIZE];
+        uint8_t src_dif[DSA_DIF_SIZE] = { 0 }, dst_dif[DSA_DIF_SIZE];
         uint16_t crc = seed, guard;
         uint32_t pos = 0;
         uint8_t err;
@@ -894,8 +914,10 @@ static const DSAOpInfo dsa_ops[] = {
         dsa_op_batch,
     },
     [DSA_OPCODE_DRAIN] = {
-        "drain", DSA_FLAGS_COMMON & ~IDXD_OP_FLAG_BOF, DSA_OPS_ALL,
-        dsa_op_noop,
+        "drain", (DSA_FLAGS_COMMON & ~IDXD_OP_FLAG_BOF) |
+        IDXD_OP_FLAG_RDBK_ADDR1 | IDXD_OP_FLAG_RDBK_ADDR2 |
+        IDXD_OP_FLAG_RDBK_NO_TCA | IDXD_OP_FLAG_RDBK_NO_TCB, DSA_OPS_ALL,
+        dsa_op_drain,
     },
     [DSA_OPCODE_MEMMOVE] = {
         "memmove", DSA_FLAGS_COMMON, DSA_OPS_ALL, dsa_op_memmove,

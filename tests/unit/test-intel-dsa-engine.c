@@ -279,6 +279,24 @@ static void test_drain(void)
     g_assert_cmphex(run(&d), ==, DSA_COMP_INVALID_FLAGS);
     g_assert_cmphex(cr_u32(CR_OFF, DSA_COMP_INVALID_FLAGS_OFF) & 0xffffff,
                     ==, IDXD_OP_FLAG_BOF);
+    /* no drain-specific flag above bit 19 */
+    desc_init(&d, DSA_OPCODE_DRAIN, RCR | 0x100000, 0, 0, 0, CR_OFF);
+    g_assert_cmphex(run(&d), ==, DSA_COMP_INVALID_FLAGS);
+
+    /* readback addresses */
+    desc_init(&d, DSA_OPCODE_DRAIN, RCR | IDXD_OP_FLAG_RDBK_ADDR1 |
+              IDXD_OP_FLAG_RDBK_ADDR2 | IDXD_OP_FLAG_RDBK_NO_TCA,
+              G(SRC_OFF), G(DST_OFF + 5), 0, CR_OFF);
+    assert_success(&d, CR_OFF);
+    fake.fault_lo = G(DST_OFF);
+    fake.fault_hi = fake.fault_lo + PAGE;
+    g_assert_cmphex(run(&d), ==, DSA_COMP_PFAULT_RDBA);
+    g_assert_cmphex(cr_status(CR_OFF), ==, DSA_COMP_PFAULT_RDBA);
+    g_assert_cmphex(cr_fault(CR_OFF), ==, G(DST_OFF + 5));
+    /* without the flag the address is not read */
+    desc_init(&d, DSA_OPCODE_DRAIN, RCR | IDXD_OP_FLAG_RDBK_ADDR1,
+              G(SRC_OFF), G(DST_OFF + 5), 0, CR_OFF);
+    assert_success(&d, CR_OFF);
 }
 
 /* MEMMOVE */

@@ -63,6 +63,10 @@
 #define IDXD_OP_FLAG_DSTS       0x8000  /* DSA 2.0: reserved in 1.0 */
 /* Operation-specific flags, bits 23:16 */
 #define IDXD_OP_FLAG_RD_CRC_SEED 0x10000 /* CRC: read the seed from memory */
+#define IDXD_OP_FLAG_RDBK_ADDR1  0x10000 /* drain: read back address 1 */
+#define IDXD_OP_FLAG_RDBK_ADDR2  0x20000 /* drain: read back address 2 */
+#define IDXD_OP_FLAG_RDBK_NO_TCA 0x40000 /* drain: no implicit TC-A readback */
+#define IDXD_OP_FLAG_RDBK_NO_TCB 0x80000 /* drain: no implicit TC-B readback */
 #define IDXD_OP_FLAGS_MASK      0xffffff
 
 /* Descriptor field offsets (little endian) */
@@ -70,8 +74,8 @@
 #define DSA_DESC_FLAGS          4       /* 24 bits */
 #define DSA_DESC_OPCODE         7
 #define DSA_DESC_COMPL_ADDR     8
-#define DSA_DESC_SRC            16      /* src, pattern, desc list address */
-#define DSA_DESC_DST            24      /* dst, src2, compare pattern */
+#define DSA_DESC_SRC            16      /* src, pattern, list, readback 1 */
+#define DSA_DESC_DST            24      /* dst, src2, pattern, readback 2 */
 #define DSA_DESC_XFER_SIZE      32      /* transfer size, descriptor count */
 #define DSA_DESC_INT_HANDLE     36
 #define DSA_DESC_RSVD1          38
