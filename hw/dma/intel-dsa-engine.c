@@ -16,6 +16,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
+#include "qemu/atomic.h"
 #include "qemu/crc32c.h"
 #include "hw/dma/intel-dsa-desc.h"
 #include "trace.h"
@@ -1068,8 +1069,17 @@ static uint8_t dsa_complete(DSAJob *j, uint8_t status)
     if ((j->flags & IDXD_OP_FLAG_CRAV) &&
         ((j->flags & IDXD_OP_FLAG_RCR) || error)) {
         j->cr[DSA_COMP_STATUS] = status;
-        if (!dsa_write(j, cra + 1, &j->cr[1], DSA_COMP_REC_SIZE - 1) ||
-            !dsa_write(j, cra, &j->cr[0], 1)) {
+        /*
+         * The guest polls the status byte: the data and the rest of the
+         * record must be visible before it, on any host.
+         */
+        smp_wmb();      /* the data, then the record */
+        if (!dsa_write(j, cra + 1, &j->cr[1], DSA_COMP_REC_SIZE - 1)) {
+            trace_dsa_engine_cra_fault(j->opcode, cra);
+            return DSA_COMP_CRA_XLAT;
+        }
+        smp_wmb();      /* the record, then its status byte */
+        if (!dsa_write(j, cra, &j->cr[0], 1)) {
             trace_dsa_engine_cra_fault(j->opcode, cra);
             return DSA_COMP_CRA_XLAT;
         }
