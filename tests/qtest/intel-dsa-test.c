@@ -539,6 +539,40 @@ static void test_intcause(void)
     dsa_stop(&t);
 }
 
+/* A function level reset returns the device to its reset state. */
+static void test_flr(void)
+{
+    DSATest t;
+    uint16_t devctl;
+
+    dsa_start(&t, "");
+    wr32(&t, DSA_REG_GENCTRL, DSA_GENCTRL_SWERR_INT_EN);
+    dsa_set_wq(&t, 0, 16, 0, DEDICATED_KERNEL);
+    dsa_set_group(&t, 0, 0x1, 0x1);
+    wr32(&t, MSIXPERM, DSA_MSIXPERM_IGNORE);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_ENABLE_DEVICE, 0, true), ==, 0);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_ENABLE_WQ, 0, true), ==, 0);
+    g_assert_cmphex(rd32(&t, DSA_REG_INTCAUSE), ==, DSA_INTCAUSE_CMD);
+
+    devctl = qpci_config_readw(t.dev, DSA_CFG_EXP_OFFSET + PCI_EXP_DEVCTL);
+    qpci_config_writew(t.dev, DSA_CFG_EXP_OFFSET + PCI_EXP_DEVCTL,
+                       devctl | PCI_EXP_DEVCTL_BCR_FLR);
+    /* FLR clears the command register too: map everything again. */
+    qpci_device_enable(t.dev);
+    qpci_msix_disable(t.dev);
+    qpci_msix_enable(t.dev);
+    t.bar0 = t.dev->msix_table_bar;
+    g_assert_cmphex(rd32(&t, DSA_REG_GENSTS), ==, DSA_GENSTS_DISABLED);
+    g_assert_cmphex(rd32(&t, DSA_REG_GENCTRL), ==, 0);
+    g_assert_cmphex(rd32(&t, DSA_REG_INTCAUSE), ==, 0);
+    g_assert_cmphex(rd32(&t, DSA_REG_CMDSTS), ==, 0);
+    g_assert_cmphex(rd32(&t, WQCFG), ==, 0);
+    g_assert_cmphex(wq_state(&t, 0), ==, DSA_WQ_STATE_DISABLED);
+    g_assert_cmphex(rd64(&t, GRPCFG + DSA_GRPCFG_ENGINES), ==, 0);
+    g_assert_cmphex(rd32(&t, MSIXPERM), ==, 0);
+    dsa_stop(&t);
+}
+
 static void test_bad_properties(void)
 {
     static const struct {
@@ -575,6 +609,7 @@ int main(int argc, char **argv)
     qtest_add_func("/intel-dsa/command-errors", test_command_errors);
     qtest_add_func("/intel-dsa/config-write-rules", test_config_write_rules);
     qtest_add_func("/intel-dsa/intcause", test_intcause);
+    qtest_add_func("/intel-dsa/flr", test_flr);
     qtest_add_func("/intel-dsa/bad-properties", test_bad_properties);
     return g_test_run();
 }
