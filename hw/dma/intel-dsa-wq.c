@@ -48,6 +48,10 @@ static MemTxResult dsa_io_rw(void *opaque, uint32_t pasid, bool priv,
     DSAExecCtx *ctx = opaque;
     MemTxResult r;
 
+    /* Without a PASID prefix there is no privilege to carry. */
+    if (pasid == PCI_NO_PASID) {
+        priv = false;
+    }
     r = pci_dma_rw_pasid(PCI_DEVICE(ctx->s), pasid, priv, false, addr, buf,
                          len, is_write ? DMA_DIRECTION_FROM_DEVICE
                                        : DMA_DIRECTION_TO_DEVICE);
@@ -171,8 +175,10 @@ void dsa_wq_irq_bh(void *opaque)
 static void dsa_execute(IntelDSAState *s, IntelDSAWQ *wq,
                         const DSAQueuedDesc *d)
 {
+    /* A refused privileged descriptor is completed as a user one. */
     DSAExecCtx ctx = {
-        .s = s, .wq = wq, .pasid = d->pasid, .priv = d->priv,
+        .s = s, .wq = wq, .pasid = d->pasid,
+        .priv = d->priv && d->error != DSA_COMP_PRIV_BAD,
     };
     DSAEngineIO io = {
         .rw = dsa_io_rw, .interrupt = dsa_io_interrupt, .opaque = &ctx,
@@ -184,7 +190,7 @@ static void dsa_execute(IntelDSAState *s, IntelDSAWQ *wq,
         trace_intel_dsa_desc_error(wq->idx, d->desc.raw[DSA_DESC_OPCODE],
                                    d->error);
         status = dsa_engine_complete_error(&io, &wq->limits, d->pasid,
-                                           d->priv, &d->desc, d->error);
+                                           ctx.priv, &d->desc, d->error);
     } else {
         status = dsa_engine_execute(&io, &wq->limits, d->pasid, d->priv,
                                     &d->desc);
@@ -201,6 +207,9 @@ static void dsa_execute(IntelDSAState *s, IntelDSAWQ *wq,
 
         if (status & DSA_COMP_STATUS_WRITE) {
             info |= DSA_SWERR_FAULT_RW;
+        }
+        if (d->priv) {
+            info |= DSA_SWERR_PRIV;
         }
         qemu_mutex_lock(&s->lock);
         dsa_swerr_locked(s, info);
@@ -495,9 +504,28 @@ static void dsa_portal_write(void *opaque, hwaddr addr, uint64_t val,
     trace_intel_dsa_portal_partial_write(wq->idx, addr, size);
 }
 
+/* MOVDIR64B (posted) or ENQCMD/ENQCMDS (deferrable): one descriptor. */
+static MemTxResult dsa_portal_write_block(void *opaque, hwaddr addr,
+                                          const void *buf, unsigned size,
+                                          bool deferrable, MemTxAttrs attrs)
+{
+    IntelDSAWQ *wq = opaque;
+
+    if (addr % DSA_DESC_SIZE) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: WQ %u: misaligned %u-byte "
+                      "write to portal offset 0x%" HWADDR_PRIx " dropped\n",
+                      TYPE_INTEL_DSA, wq->idx, size, addr);
+        trace_intel_dsa_portal_partial_write(wq->idx, addr, size);
+        return deferrable ? MEMTX_RETRY : MEMTX_OK;
+    }
+    return dsa_wq_submit(wq, addr / DSA_PORTAL_PAGE, buf, size, deferrable,
+                         attrs) ? MEMTX_OK : MEMTX_RETRY;
+}
+
 const MemoryRegionOps dsa_portal_ops = {
     .read = dsa_portal_read,
     .write = dsa_portal_write,
+    .write_block = dsa_portal_write_block,
     .endianness = DEVICE_LITTLE_ENDIAN,
     .valid = {
         .min_access_size = 1,

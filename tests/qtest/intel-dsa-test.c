@@ -2,7 +2,10 @@
  * qtest for intel-dsa, the emulated Intel Data Streaming Accelerator:
  * PCI configuration space, register reset values, the configuration and
  * enable flow of the Linux idxd driver, command status codes, the WQCFG
- * and GRPCFG write rules, INTCAUSE and MSI-X, and bad properties.
+ * and GRPCFG write rules, INTCAUSE and MSI-X, FLR, bad properties, and
+ * descriptors through dedicated (MOVDIR64B) and shared (DMWr) WQs:
+ * memmove, completion records, interrupts, Retry, privilege, drain and
+ * abort with work in flight, MSI-X permissions.  No IOMMU.
  *
  * Copyright (c) 2026 The qemu-sva developers
  *
@@ -573,6 +576,411 @@ static void test_flr(void)
     dsa_stop(&t);
 }
 
+/* Descriptor submission (needs qtest_write_block/qtest_dmwr). */
+
+#define SRC             0x100000
+#define DST             0x200000
+#define COMP            0x300000        /* 32-byte completion records */
+#define XFER            4096
+
+#define OP_NOOP         0x00
+#define OP_MEMMOVE      0x03
+#define FLAG_CRAV       0x04
+#define FLAG_RCR        0x08
+#define FLAG_RCI        0x10
+#define DESC_PRIV       (1u << 31)
+
+static uint64_t portal(DSATest *t, unsigned wq, unsigned page)
+{
+    return t->bar2.addr + wq * DSA_WQ_PORTAL_SIZE + page * DSA_PORTAL_PAGE;
+}
+
+static void make_desc(uint8_t *d, uint32_t pasid_priv, uint8_t op,
+                      uint32_t flags, uint64_t comp, uint64_t src,
+                      uint64_t dst, uint32_t len, uint16_t handle)
+{
+    memset(d, 0, 64);
+    stl_le_p(d, pasid_priv);
+    stl_le_p(d + 4, flags | ((uint32_t)op << 24));
+    stq_le_p(d + 8, comp);
+    stq_le_p(d + 16, src);
+    stq_le_p(d + 24, dst);
+    stl_le_p(d + 32, len);
+    stw_le_p(d + 36, handle);
+}
+
+/* A memmove of XFER bytes from SRC + n * XFER, completion record n. */
+static void make_memmove(uint8_t *d, unsigned n, uint32_t pasid_priv,
+                         uint16_t handle)
+{
+    make_desc(d, pasid_priv, OP_MEMMOVE, FLAG_CRAV | FLAG_RCR | FLAG_RCI,
+              COMP + n * 32, SRC + n * XFER, DST + n * XFER, XFER, handle);
+}
+
+static void fill_src(DSATest *t, unsigned n)
+{
+    g_autofree uint8_t *buf = g_malloc(XFER);
+    unsigned i;
+
+    for (i = 0; i < XFER; i++) {
+        buf[i] = i * 7 + n + 1;
+    }
+    qtest_memwrite(t->qts, SRC + n * XFER, buf, XFER);
+    qtest_memset(t->qts, DST + n * XFER, 0, XFER);
+    qtest_memset(t->qts, COMP + n * 32, 0, 32);
+}
+
+static uint8_t comp_status(DSATest *t, unsigned n)
+{
+    return qtest_readb(t->qts, COMP + n * 32);
+}
+
+static uint8_t wait_comp(DSATest *t, unsigned n)
+{
+    int i;
+
+    for (i = 0; i < 20000; i++) {
+        uint8_t st = comp_status(t, n);
+
+        if (st) {
+            return st;
+        }
+        g_usleep(100);
+    }
+    return 0;
+}
+
+static void check_moved(DSATest *t, unsigned n)
+{
+    g_autofree uint8_t *src = g_malloc(XFER);
+    g_autofree uint8_t *dst = g_malloc(XFER);
+
+    qtest_memread(t->qts, SRC + n * XFER, src, XFER);
+    qtest_memread(t->qts, DST + n * XFER, dst, XFER);
+    g_assert(memcmp(src, dst, XFER) == 0);
+}
+
+static bool wait_msix(DSATest *t, uint16_t v)
+{
+    int i;
+
+    for (i = 0; i < 20000; i++) {
+        if (qpci_msix_pending(t->dev, v)) {
+            return true;
+        }
+        g_usleep(100);
+    }
+    return false;
+}
+
+static void hold_engines(DSATest *t, bool hold)
+{
+    qtest_qom_set_bool(t->qts, "/machine/peripheral/dsa", "x-hold-engines",
+                       hold);
+}
+
+static uint32_t occupancy(DSATest *t, unsigned wq)
+{
+    return rd32(t, WQCFG + wq * DSA_WQCFG_SIZE + 24) & 0xffff;
+}
+
+/*
+ * WQ 0: dedicated, kernel (privileged, no PASID), size 8, group 0.
+ * WQ 1: shared, size 4, threshold 2, privileged allowed, group 1.
+ * WQ 2: shared, user only (no priv), size 4, threshold 4, group 1.
+ */
+static void dsa_setup_wqs(DSATest *t)
+{
+    ecam_writew(t, DSA_CFG_PASID_OFFSET + PCI_PASID_CTRL,
+                PCI_PASID_CTRL_ENABLE | PCI_PASID_CTRL_PRIV);
+    g_assert_cmpuint(dsa_cmd(t, DSA_CMD_RESET_DEVICE, 0, false), ==, 0);
+    wr32(t, DSA_REG_GENCTRL, DSA_GENCTRL_SWERR_INT_EN);
+    dsa_set_wq(t, 0, 8, 0, DEDICATED_KERNEL);
+    dsa_set_wq(t, 1, 4, 2, DSA_WQCFG2_PRIV);
+    dsa_set_wq(t, 2, 4, 4, 0);
+    dsa_set_group(t, 0, 0x1, 0x1);
+    dsa_set_group(t, 1, 0x6, 0x6);
+    g_assert_cmpuint(dsa_cmd(t, DSA_CMD_ENABLE_DEVICE, 0, false), ==, 0);
+    g_assert_cmpuint(dsa_cmd(t, DSA_CMD_ENABLE_WQ, 0, false), ==, 0);
+    g_assert_cmpuint(dsa_cmd(t, DSA_CMD_ENABLE_WQ, 1, false), ==, 0);
+    g_assert_cmpuint(dsa_cmd(t, DSA_CMD_ENABLE_WQ, 2, false), ==, 0);
+}
+
+static void dsa_start_wqs(DSATest *t)
+{
+    dsa_start(t, ",id=dsa");
+    dsa_setup_wqs(t);
+}
+
+static void test_dedicated_memmove(void)
+{
+    DSATest t;
+    uint8_t d[64];
+
+    dsa_start_wqs(&t);
+    fill_src(&t, 0);
+    make_memmove(d, 0, 0, 1);
+    qtest_write_block(t.qts, portal(&t, 0, 1), d, sizeof(d));
+    g_assert_cmphex(wait_comp(&t, 0), ==, 1);
+    check_moved(&t, 0);
+    /* The interrupt comes after the record, on vector 1 (WQ 0). */
+    g_assert_true(wait_msix(&t, 1));
+    g_assert_false(qpci_msix_pending(t.dev, 2));
+
+    /* A NOOP without completion interrupt: no interrupt. */
+    msix_clear(&t, 1);
+    qtest_memset(t.qts, COMP, 0, 32);
+    make_desc(d, 0, OP_NOOP, FLAG_CRAV | FLAG_RCR, COMP, 0, 0, 0, 1);
+    qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    g_assert_cmphex(wait_comp(&t, 0), ==, 1);
+    g_usleep(20000);
+    g_assert_false(qpci_msix_pending(t.dev, 1));
+
+    /* MOVDIR64B is not ENQCMD: refused on a dedicated WQ. */
+    g_assert_false(qtest_dmwr(t.qts, portal(&t, 0, 1), d, sizeof(d)));
+    /* Ordinary writes to a portal are dropped. */
+    hold_engines(&t, true);
+    qtest_memset(t.qts, COMP, 0, 32);
+    qtest_writeq(t.qts, portal(&t, 0, 0), ldq_le_p(d));
+    qtest_writel(t.qts, portal(&t, 0, 0) + 8, 0);
+    g_assert_cmpuint(occupancy(&t, 0), ==, 0);
+    /* A full dedicated WQ (size 8) drops what comes next. */
+    for (unsigned n = 0; n < 9; n++) {
+        qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    }
+    g_assert_cmpuint(occupancy(&t, 0), ==, 8);
+    hold_engines(&t, false);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_DRAIN_WQ, wq_operand(0), false),
+                     ==, 0);
+    g_assert_cmpuint(occupancy(&t, 0), ==, 0);
+    dsa_stop(&t);
+}
+
+static void test_shared_memmove(void)
+{
+    DSATest t;
+    uint8_t d[64];
+
+    dsa_start_wqs(&t);
+    fill_src(&t, 1);
+    make_memmove(d, 1, DESC_PRIV | 5, 2);
+    g_assert_true(qtest_dmwr(t.qts, portal(&t, 1, 1), d, sizeof(d)));
+    g_assert_cmphex(wait_comp(&t, 1), ==, 1);
+    check_moved(&t, 1);
+    g_assert_true(wait_msix(&t, 2));
+
+    /* A posted 64-byte write is not a DMWr: dropped by a shared WQ. */
+    fill_src(&t, 2);
+    make_memmove(d, 2, DESC_PRIV | 5, 2);
+    qtest_write_block(t.qts, portal(&t, 1, 1), d, sizeof(d));
+    /* ... and an IMS portal page refuses descriptors. */
+    g_assert_false(qtest_dmwr(t.qts, portal(&t, 1, 2), d, sizeof(d)));
+    g_assert_false(qtest_dmwr(t.qts, portal(&t, 1, 3), d, sizeof(d)));
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_DRAIN_ALL, 0, false), ==, 0);
+    g_assert_cmphex(comp_status(&t, 2), ==, 0);
+    dsa_stop(&t);
+}
+
+static void test_shared_retry(void)
+{
+    DSATest t;
+    uint8_t d[64];
+    unsigned n;
+
+    dsa_start_wqs(&t);
+    hold_engines(&t, true);
+    /* Limited portal: Retry at the threshold (2). */
+    for (n = 0; n < 4; n++) {
+        fill_src(&t, n);
+    }
+    make_memmove(d, 0, DESC_PRIV, 2);
+    g_assert_true(qtest_dmwr(t.qts, portal(&t, 1, 1), d, sizeof(d)));
+    make_memmove(d, 1, DESC_PRIV, 2);
+    g_assert_true(qtest_dmwr(t.qts, portal(&t, 1, 1), d, sizeof(d)));
+    make_memmove(d, 2, DESC_PRIV, 2);
+    g_assert_false(qtest_dmwr(t.qts, portal(&t, 1, 1), d, sizeof(d)));
+    g_assert_cmpuint(occupancy(&t, 1), ==, 2);
+    /* Unlimited portal: Retry at the WQ size (4). */
+    g_assert_true(qtest_dmwr(t.qts, portal(&t, 1, 0), d, sizeof(d)));
+    make_memmove(d, 3, DESC_PRIV, 2);
+    g_assert_true(qtest_dmwr(t.qts, portal(&t, 1, 0), d, sizeof(d)));
+    g_assert_false(qtest_dmwr(t.qts, portal(&t, 1, 0), d, sizeof(d)));
+    g_assert_cmpuint(occupancy(&t, 1), ==, 4);
+    g_assert_cmphex(comp_status(&t, 0), ==, 0);
+    hold_engines(&t, false);
+    for (n = 0; n < 4; n++) {
+        g_assert_cmphex(wait_comp(&t, n), ==, 1);
+        check_moved(&t, n);
+    }
+    g_assert_cmpuint(occupancy(&t, 1), ==, 0);
+    g_assert_true(qtest_dmwr(t.qts, portal(&t, 1, 1), d, sizeof(d)));
+
+    /* A disabled WQ answers Retry. */
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_DISABLE_WQ, wq_operand(1), false),
+                     ==, 0);
+    g_assert_false(qtest_dmwr(t.qts, portal(&t, 1, 0), d, sizeof(d)));
+    dsa_stop(&t);
+}
+
+static void test_priv(void)
+{
+    DSATest t;
+    uint8_t d[64];
+
+    dsa_start_wqs(&t);
+    /* A privileged descriptor on the user WQ 2: status 0x1d, no move. */
+    fill_src(&t, 0);
+    make_memmove(d, 0, DESC_PRIV | 7, 3);
+    g_assert_true(qtest_dmwr(t.qts, portal(&t, 2, 1), d, sizeof(d)));
+    g_assert_cmphex(wait_comp(&t, 0), ==, DSA_COMP_PRIV_BAD);
+    g_assert_cmphex(qtest_readb(t.qts, DST), ==, 0);
+    /* A user descriptor there works (with user interrupts off: none). */
+    fill_src(&t, 1);
+    make_memmove(d, 1, 7, 3);
+    g_assert_true(qtest_dmwr(t.qts, portal(&t, 2, 1), d, sizeof(d)));
+    g_assert_cmphex(wait_comp(&t, 1), ==, 1);
+    check_moved(&t, 1);
+    g_usleep(20000);
+    g_assert_false(qpci_msix_pending(t.dev, 3));
+
+    /* Without a completion record address: SWERR, INTCAUSE, vector 0. */
+    g_assert_cmphex(rd64(&t, DSA_REG_SWERR), ==, 0);
+    make_desc(d, DESC_PRIV | 7, OP_NOOP, 0, 0, 0, 0, 0, 0);
+    g_assert_true(qtest_dmwr(t.qts, portal(&t, 2, 1), d, sizeof(d)));
+    g_assert_true(wait_msix(&t, 0));
+    g_assert_cmphex(rd32(&t, DSA_REG_INTCAUSE) & DSA_INTCAUSE_SWERR, ==,
+                    DSA_INTCAUSE_SWERR);
+    g_assert_cmphex(rd64(&t, DSA_REG_SWERR), ==,
+                    DSA_SWERR_VALID | DSA_SWERR_DESC_VALID |
+                    DSA_SWERR_WQ_IDX_VALID | DSA_SWERR_PRIV |
+                    ((uint64_t)DSA_COMP_PRIV_BAD << DSA_SWERR_ERROR_SHIFT) |
+                    (2ull << DSA_SWERR_WQ_IDX_SHIFT) |
+                    (7ull << DSA_SWERR_PASID_SHIFT));
+    wr64(&t, DSA_REG_SWERR, DSA_SWERR_VALID);
+    g_assert_cmphex(rd64(&t, DSA_REG_SWERR) & DSA_SWERR_VALID, ==, 0);
+    dsa_stop(&t);
+}
+
+static void test_drain_abort(void)
+{
+    DSATest t;
+    uint8_t d[64];
+    unsigned n;
+
+    dsa_start_wqs(&t);
+    /* Abort WQ drops what waits; nothing runs later. */
+    hold_engines(&t, true);
+    for (n = 0; n < 3; n++) {
+        fill_src(&t, n);
+        make_memmove(d, n, 0, 1);
+        qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    }
+    g_assert_cmpuint(occupancy(&t, 0), ==, 3);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_ABORT_WQ, wq_operand(0), false),
+                     ==, 0);
+    g_assert_cmpuint(occupancy(&t, 0), ==, 0);
+    hold_engines(&t, false);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_DRAIN_ALL, 0, false), ==, 0);
+    for (n = 0; n < 3; n++) {
+        g_assert_cmphex(comp_status(&t, n), ==, 0);
+    }
+    g_assert_cmpuint(wq_state(&t, 0), ==, DSA_WQ_STATE_ENABLED);
+
+    /* Drain WQ waits for the work in flight: Active until it is done. */
+    hold_engines(&t, true);
+    for (n = 0; n < 3; n++) {
+        fill_src(&t, n);
+        make_memmove(d, n, 0, 1);
+        qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    }
+    wr32(&t, DSA_REG_INTCAUSE, DSA_INTCAUSE_CMD);
+    wr32(&t, DSA_REG_CMD, DSA_CMD_DRAIN_WQ << DSA_CMD_CODE_SHIFT |
+         DSA_CMD_INT_REQ | wq_operand(0));
+    g_usleep(20000);
+    g_assert_cmphex(rd32(&t, DSA_REG_CMDSTS), ==, DSA_CMDSTS_ACTIVE);
+    g_assert_cmphex(rd32(&t, DSA_REG_INTCAUSE), ==, 0);
+    /* Another command meanwhile is ignored. */
+    wr32(&t, DSA_REG_CMD, DSA_CMD_DISABLE_DEVICE << DSA_CMD_CODE_SHIFT);
+    g_assert_cmphex(rd32(&t, DSA_REG_GENSTS), ==, DSA_GENSTS_ENABLED);
+    hold_engines(&t, false);
+    for (n = 0; n < 50 && rd32(&t, DSA_REG_CMDSTS); n++) {
+        g_usleep(1000);
+    }
+    g_assert_cmphex(rd32(&t, DSA_REG_CMDSTS), ==, 0);
+    g_assert_cmphex(rd32(&t, DSA_REG_INTCAUSE), ==, DSA_INTCAUSE_CMD);
+    for (n = 0; n < 3; n++) {
+        g_assert_cmphex(comp_status(&t, n), ==, 1);
+        check_moved(&t, n);
+    }
+
+    /* Disable Device with work queued: runs it, then disables. */
+    hold_engines(&t, true);
+    fill_src(&t, 0);
+    make_memmove(d, 0, 0, 1);
+    qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    wr32(&t, DSA_REG_CMD, DSA_CMD_DISABLE_DEVICE << DSA_CMD_CODE_SHIFT);
+    g_assert_cmphex(rd32(&t, DSA_REG_CMDSTS), ==, DSA_CMDSTS_ACTIVE);
+    /* No new work while disabling. */
+    fill_src(&t, 1);
+    make_memmove(d, 1, 0, 1);
+    qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    hold_engines(&t, false);
+    for (n = 0; n < 50 && rd32(&t, DSA_REG_CMDSTS); n++) {
+        g_usleep(1000);
+    }
+    g_assert_cmphex(rd32(&t, DSA_REG_CMDSTS), ==, 0);
+    g_assert_cmphex(rd32(&t, DSA_REG_GENSTS), ==, DSA_GENSTS_DISABLED);
+    g_assert_cmphex(comp_status(&t, 0), ==, 1);
+    g_assert_cmphex(comp_status(&t, 1), ==, 0);
+
+    /* A descriptor to a disabled dedicated WQ is dropped. */
+    qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    g_assert_cmpuint(occupancy(&t, 0), ==, 0);
+
+    /* Reset Device with work waiting drops it. */
+    dsa_setup_wqs(&t);
+    hold_engines(&t, true);
+    qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_RESET_DEVICE, 0, false), ==, 0);
+    hold_engines(&t, false);
+    g_assert_cmphex(comp_status(&t, 1), ==, 0);
+    g_assert_cmphex(rd32(&t, DSA_REG_GENSTS), ==, DSA_GENSTS_DISABLED);
+    dsa_stop(&t);
+}
+
+static void test_msix_perm(void)
+{
+    DSATest t;
+    uint8_t d[64];
+
+    dsa_start_wqs(&t);
+    /* Ignore: the record is written, the interrupt is not sent. */
+    wr32(&t, MSIXPERM + 8, DSA_MSIXPERM_IGNORE);
+    fill_src(&t, 0);
+    make_memmove(d, 0, 0, 1);
+    qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    g_assert_cmphex(wait_comp(&t, 0), ==, 1);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_DRAIN_ALL, 0, false), ==, 0);
+    g_usleep(20000);
+    g_assert_false(qpci_msix_pending(t.dev, 1));
+    /* PASID check: WQ 0 has no PASID, the entry wants PASID 3. */
+    wr32(&t, MSIXPERM + 8, DSA_MSIXPERM_PASID_EN |
+         (3 << DSA_MSIXPERM_PASID_SHIFT));
+    fill_src(&t, 0);
+    qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    g_assert_cmphex(wait_comp(&t, 0), ==, 1);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_DRAIN_ALL, 0, false), ==, 0);
+    g_usleep(20000);
+    g_assert_false(qpci_msix_pending(t.dev, 1));
+    /* Cleared: delivered. */
+    wr32(&t, MSIXPERM + 8, 0);
+    fill_src(&t, 0);
+    qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    g_assert_cmphex(wait_comp(&t, 0), ==, 1);
+    g_assert_true(wait_msix(&t, 1));
+    dsa_stop(&t);
+}
+
 static void test_bad_properties(void)
 {
     static const struct {
@@ -611,5 +1019,11 @@ int main(int argc, char **argv)
     qtest_add_func("/intel-dsa/intcause", test_intcause);
     qtest_add_func("/intel-dsa/flr", test_flr);
     qtest_add_func("/intel-dsa/bad-properties", test_bad_properties);
+    qtest_add_func("/intel-dsa/dedicated-memmove", test_dedicated_memmove);
+    qtest_add_func("/intel-dsa/shared-memmove", test_shared_memmove);
+    qtest_add_func("/intel-dsa/shared-retry", test_shared_retry);
+    qtest_add_func("/intel-dsa/priv", test_priv);
+    qtest_add_func("/intel-dsa/drain-abort", test_drain_abort);
+    qtest_add_func("/intel-dsa/msix-perm", test_msix_perm);
     return g_test_run();
 }
