@@ -257,6 +257,8 @@ static void test_noop_record_and_interrupt(void)
     g_assert_cmphex(cr_status(CR_OFF), ==, DSA_COMP_BAD_OPCODE);
     g_assert_cmpuint(fake.irqs, ==, 2);
 
+    g_assert_false(dsa_engine_error_unrecorded(&d, DSA_COMP_BAD_OPCODE));
+
     /* No CRAV: nothing written even on error (the device uses SWERR) */
     host(CR_OFF)[0] = 0;
     fake.rw_calls = 0;
@@ -264,6 +266,8 @@ static void test_noop_record_and_interrupt(void)
     g_assert_cmphex(run(&d), ==, DSA_COMP_BAD_OPCODE);
     g_assert_cmpuint(fake.rw_calls, ==, 0);
     g_assert_cmphex(cr_status(CR_OFF), ==, 0);
+    g_assert_true(dsa_engine_error_unrecorded(&d, DSA_COMP_BAD_OPCODE));
+    g_assert_false(dsa_engine_error_unrecorded(&d, DSA_COMP_SUCCESS));
 }
 
 static void test_drain(void)
@@ -949,6 +953,7 @@ static void test_completion_record_errors(void)
     g_assert_cmphex(run(&d), ==, DSA_COMP_CRA_ALIGN);
     g_assert_cmpuint(fake.rw_calls, ==, 0);
     g_assert_cmpuint(fake.irqs, ==, 0);
+    g_assert_true(dsa_engine_error_unrecorded(&d, DSA_COMP_CRA_ALIGN));
 
     /* record address that faults: the data moved, CRA_XLAT, no interrupt */
     reset();
@@ -960,6 +965,8 @@ static void test_completion_record_errors(void)
     g_assert_cmphex(run(&d), ==, DSA_COMP_CRA_XLAT);
     g_assert(memcmp(host(SRC_OFF), host(DST_OFF), 8) == 0);
     g_assert_cmpuint(fake.irqs, ==, 0);
+    g_assert_true(dsa_engine_error_unrecorded(&d, DSA_COMP_CRA_XLAT));
+    g_assert_false(dsa_engine_error_unrecorded(&d, DSA_COMP_XFER_ERANGE));
 
     /* an error the device found itself */
     reset();
