@@ -713,6 +713,44 @@ static void test_delta_overflow(void)
     g_assert_cmpuint(cr_bytes(CR_OFF), ==, 64);
 }
 
+static void test_delta_large(void)
+{
+    DSADesc d;
+    uint32_t len = 2 * PAGE, i, size, done;
+
+    /* every 8 bytes differ: the record spans pages and buffers */
+    reset();
+    fill_random(SRC_OFF, len, 18);
+    for (i = 0; i < len; i++) {
+        host(DST_OFF)[i] = host(SRC_OFF)[i] ^ 0x81;
+    }
+    memcpy(host(DST2_OFF), host(SRC_OFF), len);
+    cr_delta_init(&d, RCR, len, 2 * len);
+    stq_le_p(&d.raw[DSA_DESC_DELTA_ADDR], G(AUX_OFF + 0x800));
+    assert_success(&d, CR_OFF);
+    size = cr_u32(CR_OFF, DSA_COMP_DELTA_REC_SIZE);
+    g_assert_cmpuint(size, ==, len / 8 * DSA_DELTA_ENTRY_SIZE);
+    desc_init(&d, DSA_OPCODE_AP_DELTA, RCR, G(AUX_OFF + 0x800), G(DST2_OFF),
+              len, CR_OFF);
+    stl_le_p(&d.raw[DSA_DESC_DELTA_REC_SIZE], size);
+    assert_success(&d, CR_OFF);
+    g_assert(memcmp(host(DST2_OFF), host(DST_OFF), len) == 0);
+
+    /* the record faults: what it holds matches the bytes completed */
+    fake.fault_lo = G(AUX_OFF + PAGE);
+    fake.fault_hi = fake.fault_lo + PAGE;
+    cr_delta_init(&d, RCR, len, 2 * len);
+    g_assert_cmphex(run(&d), ==,
+                    DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE);
+    g_assert_cmphex(cr_fault(CR_OFF), ==, G(AUX_OFF + PAGE));
+    done = cr_bytes(CR_OFF);
+    size = cr_u32(CR_OFF, DSA_COMP_DELTA_REC_SIZE);
+    g_assert_cmpuint(done, >, 0);
+    g_assert_cmpuint(size, ==, done / 8 * DSA_DELTA_ENTRY_SIZE);
+    g_assert_cmpuint(lduw_le_p(host(AUX_OFF + size - DSA_DELTA_ENTRY_SIZE)),
+                     ==, done / 8 - 1);
+}
+
 static void test_delta_errors(void)
 {
     DSADesc d;
@@ -1311,6 +1349,7 @@ int main(int argc, char **argv)
     g_test_add_func("/intel-dsa-engine/copy-crc", test_copy_crc);
     g_test_add_func("/intel-dsa-engine/delta", test_delta_round_trip);
     g_test_add_func("/intel-dsa-engine/delta-overflow", test_delta_overflow);
+    g_test_add_func("/intel-dsa-engine/delta-large", test_delta_large);
     g_test_add_func("/intel-dsa-engine/delta-errors", test_delta_errors);
     g_test_add_func("/intel-dsa-engine/batch", test_batch);
     g_test_add_func("/intel-dsa-engine/batch-fail", test_batch_fail);
