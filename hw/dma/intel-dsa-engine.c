@@ -517,6 +517,11 @@ static uint8_t dsa_op_cr_delta(DSAJob *j)
     while (done < len && result != 2) {
         uint64_t i, n = dsa_step(len - done, j->src + done, j->dst + done);
 
+        /*
+         * No more 8-byte units than record entries fit the buffer: the
+         * record written and the bytes completed always agree.
+         */
+        n = MIN(n, (uint64_t)DSA_DELTA_CHUNK * 8);
         if (!dsa_read(j, j->src + done, a, n) ||
             !dsa_read(j, j->dst + done, b, n)) {
             goto fault;
@@ -534,13 +539,6 @@ static uint8_t dsa_op_cr_delta(DSAJob *j)
             stw_le_p(&rec[fill], (done + i) / 8);
             memcpy(&rec[fill + 2], b + i, 8);
             fill += DSA_DELTA_ENTRY_SIZE;
-            if (fill == sizeof(rec)) {
-                if (!dsa_write(j, delta + used, rec, fill)) {
-                    goto fault;
-                }
-                used += fill;
-                fill = 0;
-            }
         }
         if (fill && !dsa_write(j, delta + used, rec, fill)) {
             goto fault;

@@ -257,6 +257,8 @@ static void test_noop_record_and_interrupt(void)
     g_assert_cmphex(cr_status(CR_OFF), ==, DSA_COMP_BAD_OPCODE);
     g_assert_cmpuint(fake.irqs, ==, 2);
 
+    g_assert_false(dsa_engine_error_unrecorded(&d, DSA_COMP_BAD_OPCODE));
+
     /* No CRAV: nothing written even on error (the device uses SWERR) */
     host(CR_OFF)[0] = 0;
     fake.rw_calls = 0;
@@ -264,6 +266,8 @@ static void test_noop_record_and_interrupt(void)
     g_assert_cmphex(run(&d), ==, DSA_COMP_BAD_OPCODE);
     g_assert_cmpuint(fake.rw_calls, ==, 0);
     g_assert_cmphex(cr_status(CR_OFF), ==, 0);
+    g_assert_true(dsa_engine_error_unrecorded(&d, DSA_COMP_BAD_OPCODE));
+    g_assert_false(dsa_engine_error_unrecorded(&d, DSA_COMP_SUCCESS));
 }
 
 static void test_drain(void)
@@ -709,6 +713,44 @@ static void test_delta_overflow(void)
     g_assert_cmpuint(cr_bytes(CR_OFF), ==, 64);
 }
 
+static void test_delta_large(void)
+{
+    DSADesc d;
+    uint32_t len = 2 * PAGE, i, size, done;
+
+    /* every 8 bytes differ: the record spans pages and buffers */
+    reset();
+    fill_random(SRC_OFF, len, 18);
+    for (i = 0; i < len; i++) {
+        host(DST_OFF)[i] = host(SRC_OFF)[i] ^ 0x81;
+    }
+    memcpy(host(DST2_OFF), host(SRC_OFF), len);
+    cr_delta_init(&d, RCR, len, 2 * len);
+    stq_le_p(&d.raw[DSA_DESC_DELTA_ADDR], G(AUX_OFF + 0x800));
+    assert_success(&d, CR_OFF);
+    size = cr_u32(CR_OFF, DSA_COMP_DELTA_REC_SIZE);
+    g_assert_cmpuint(size, ==, len / 8 * DSA_DELTA_ENTRY_SIZE);
+    desc_init(&d, DSA_OPCODE_AP_DELTA, RCR, G(AUX_OFF + 0x800), G(DST2_OFF),
+              len, CR_OFF);
+    stl_le_p(&d.raw[DSA_DESC_DELTA_REC_SIZE], size);
+    assert_success(&d, CR_OFF);
+    g_assert(memcmp(host(DST2_OFF), host(DST_OFF), len) == 0);
+
+    /* the record faults: what it holds matches the bytes completed */
+    fake.fault_lo = G(AUX_OFF + PAGE);
+    fake.fault_hi = fake.fault_lo + PAGE;
+    cr_delta_init(&d, RCR, len, 2 * len);
+    g_assert_cmphex(run(&d), ==,
+                    DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE);
+    g_assert_cmphex(cr_fault(CR_OFF), ==, G(AUX_OFF + PAGE));
+    done = cr_bytes(CR_OFF);
+    size = cr_u32(CR_OFF, DSA_COMP_DELTA_REC_SIZE);
+    g_assert_cmpuint(done, >, 0);
+    g_assert_cmpuint(size, ==, done / 8 * DSA_DELTA_ENTRY_SIZE);
+    g_assert_cmpuint(lduw_le_p(host(AUX_OFF + size - DSA_DELTA_ENTRY_SIZE)),
+                     ==, done / 8 - 1);
+}
+
 static void test_delta_errors(void)
 {
     DSADesc d;
@@ -949,6 +991,7 @@ static void test_completion_record_errors(void)
     g_assert_cmphex(run(&d), ==, DSA_COMP_CRA_ALIGN);
     g_assert_cmpuint(fake.rw_calls, ==, 0);
     g_assert_cmpuint(fake.irqs, ==, 0);
+    g_assert_true(dsa_engine_error_unrecorded(&d, DSA_COMP_CRA_ALIGN));
 
     /* record address that faults: the data moved, CRA_XLAT, no interrupt */
     reset();
@@ -960,6 +1003,8 @@ static void test_completion_record_errors(void)
     g_assert_cmphex(run(&d), ==, DSA_COMP_CRA_XLAT);
     g_assert(memcmp(host(SRC_OFF), host(DST_OFF), 8) == 0);
     g_assert_cmpuint(fake.irqs, ==, 0);
+    g_assert_true(dsa_engine_error_unrecorded(&d, DSA_COMP_CRA_XLAT));
+    g_assert_false(dsa_engine_error_unrecorded(&d, DSA_COMP_XFER_ERANGE));
 
     /* an error the device found itself */
     reset();
@@ -1160,6 +1205,131 @@ static void test_dif_errors(void)
     g_assert_cmphex(cr_u32(CR_OFF, DSA_COMP_DIF_INS_REF_TAG), ==, 5);
 }
 
+/*
+ * Random descriptors, with addresses in and around the fake memory: the
+ * engine must answer each with a defined status, keep every access within
+ * a page and never write outside the fake memory.
+ */
+static bool status_defined(uint8_t st)
+{
+    uint8_t code = st & DSA_COMP_STATUS_MASK;
+
+    if (st & DSA_COMP_STATUS_WRITE) {
+        return code == DSA_COMP_PAGE_FAULT_NOBOF ||
+               code == DSA_COMP_PAGE_FAULT_IR;
+    }
+    return (code >= DSA_COMP_SUCCESS && code <= DSA_COMP_DIF_ERR) ||
+           (code >= DSA_COMP_BAD_OPCODE && code <= DSA_COMP_TRANSLATION_FAIL);
+}
+
+static uint64_t random_addr(GRand *r)
+{
+    switch (g_rand_int_range(r, 0, 4)) {
+    case 0:
+        return g_rand_int(r) | (uint64_t)g_rand_int(r) << 32;
+    case 1:
+        return G(g_rand_int_range(r, 0, MEM_SIZE)) & ~7ULL;
+    default:
+        return G(g_rand_int_range(r, 0, MEM_SIZE + PAGE)) - PAGE / 2;
+    }
+}
+
+static void random_desc(GRand *r, DSADesc *d)
+{
+    static const uint8_t ops[] = {
+        0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09,
+        0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x20, 0x0a, 0x7f, 0xff,
+    };
+    uint32_t flags = g_rand_int(r);
+    uint64_t dst = random_addr(r);
+    unsigned i;
+
+    /* mostly valid flags, fields and addresses, so that operations run */
+    if (g_rand_int_range(r, 0, 5)) {
+        flags &= RCR | IDXD_OP_FLAG_RCI | IDXD_OP_FLAG_FENCE |
+                 IDXD_OP_FLAG_BOF | IDXD_OP_FLAG_CC;
+        if (flags & IDXD_OP_FLAG_RCR) {
+            flags |= IDXD_OP_FLAG_CRAV;
+        }
+        if (!g_rand_int_range(r, 0, 8)) {
+            flags |= g_rand_int(r) & (IDXD_OP_FLAG_CR | 0x30000);
+        }
+    }
+    memset(d, 0, sizeof(*d));
+    switch (g_rand_int_range(r, 0, 3)) {
+    case 0:
+        for (i = DSA_DESC_OP_SPECIFIC; i < DSA_DESC_SIZE; i++) {
+            d->raw[i] = g_rand_int(r);
+        }
+        break;
+    case 1:
+        stq_le_p(&d->raw[DSA_DESC_OP_SPECIFIC], g_rand_boolean(r) ?
+                 dst + g_rand_int_range(r, -4, 4) * PAGE : random_addr(r));
+        break;
+    }
+    if (!g_rand_int_range(r, 0, 4)) {
+        d->raw[42] &= 3;
+        stl_le_p(&d->raw[48], g_rand_int_range(r, 0, 2 * PAGE));
+    }
+    if (!g_rand_int_range(r, 0, 10)) {
+        stw_le_p(&d->raw[DSA_DESC_RSVD1], g_rand_int(r));
+    }
+    stl_le_p(&d->raw[DSA_DESC_FLAGS], flags);
+    d->raw[DSA_DESC_OPCODE] = ops[g_rand_int_range(r, 0, ARRAY_SIZE(ops))];
+    stq_le_p(&d->raw[DSA_DESC_COMPL_ADDR], g_rand_int_range(r, 0, 16) ?
+             G(g_rand_int_range(r, 0, 128) * 32) : random_addr(r));
+    stq_le_p(&d->raw[DSA_DESC_SRC], g_rand_boolean(r) ?
+             G(LIST_OFF + g_rand_int_range(r, 0, 16) * 64) : random_addr(r));
+    stq_le_p(&d->raw[DSA_DESC_DST], dst);
+    stl_le_p(&d->raw[DSA_DESC_XFER_SIZE], g_rand_int_range(r, 0, 8) ?
+             g_rand_int_range(r, 0, 3 * PAGE) : g_rand_int(r));
+    if (d->raw[DSA_DESC_OPCODE] == DSA_OPCODE_BATCH &&
+        g_rand_int_range(r, 0, 4)) {
+        stl_le_p(&d->raw[DSA_DESC_XFER_SIZE], g_rand_int_range(r, 0, 34));
+    }
+    stw_le_p(&d->raw[DSA_DESC_INT_HANDLE], g_rand_int_range(r, 0, 6));
+}
+
+static void test_random_descriptors(void)
+{
+    GRand *r = g_rand_new_with_seed(0x05a);
+    unsigned hist[256] = { 0 };
+    DSADesc d;
+    unsigned n;
+
+    reset();
+    lim.block_on_fault = true;
+    lim.num_int_handles = 5;
+    io.page_request = fake_page_request;
+    for (n = 0; n < 20000; n++) {
+        uint8_t st;
+
+        /* the batches run whatever the list area holds by then */
+        if (!(n % 64)) {
+            for (unsigned k = 0; k < 32; k++) {
+                random_desc(r, &d);
+                put_desc(k, &d);
+            }
+        }
+        random_desc(r, &d);
+        fake.fault_lo = G(g_rand_int_range(r, 0, MEM_SIZE));
+        fake.fault_hi = fake.fault_lo + g_rand_int_range(r, 0, 2 * PAGE);
+        fake.resolve = g_rand_boolean(r);
+        st = run(&d);
+        g_assert_true(status_defined(st));
+        hist[st]++;
+    }
+    g_rand_free(r);
+    /* the operations did run, and did fault */
+    g_assert_cmpuint(hist[DSA_COMP_SUCCESS], >, 500);
+    g_assert_cmpuint(hist[DSA_COMP_PAGE_FAULT_NOBOF] +
+                     hist[DSA_COMP_PAGE_FAULT_IR] +
+                     hist[DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE] +
+                     hist[DSA_COMP_PAGE_FAULT_IR | DSA_COMP_STATUS_WRITE],
+                     >, 100);
+    g_assert_cmpuint(hist[DSA_COMP_BATCH_FAIL], >, 10);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1179,6 +1349,7 @@ int main(int argc, char **argv)
     g_test_add_func("/intel-dsa-engine/copy-crc", test_copy_crc);
     g_test_add_func("/intel-dsa-engine/delta", test_delta_round_trip);
     g_test_add_func("/intel-dsa-engine/delta-overflow", test_delta_overflow);
+    g_test_add_func("/intel-dsa-engine/delta-large", test_delta_large);
     g_test_add_func("/intel-dsa-engine/delta-errors", test_delta_errors);
     g_test_add_func("/intel-dsa-engine/batch", test_batch);
     g_test_add_func("/intel-dsa-engine/batch-fail", test_batch_fail);
@@ -1189,5 +1360,6 @@ int main(int argc, char **argv)
     g_test_add_func("/intel-dsa-engine/cflush", test_cflush);
     g_test_add_func("/intel-dsa-engine/dif", test_dif_round_trip);
     g_test_add_func("/intel-dsa-engine/dif-errors", test_dif_errors);
+    g_test_add_func("/intel-dsa-engine/random", test_random_descriptors);
     return g_test_run();
 }

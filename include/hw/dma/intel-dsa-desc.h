@@ -282,4 +282,25 @@ uint8_t dsa_engine_complete_error(const DSAEngineIO *io,
 /* OPCAP: bit n of the 256-bit field is set when opcode n is executed */
 void dsa_engine_opcap(uint64_t opcap[4]);
 
+/*
+ * True when the error that @desc completed with (the value returned by
+ * dsa_engine_execute() or dsa_engine_complete_error()) is in no completion
+ * record, so that the device must report it in SWERR: the record address
+ * is not valid, misaligned, or could not be written.
+ */
+static inline bool dsa_engine_error_unrecorded(const DSADesc *desc,
+                                               uint8_t status)
+{
+    uint8_t code = status & DSA_COMP_STATUS_MASK;
+    uint32_t flags = desc->raw[DSA_DESC_FLAGS] |
+                     desc->raw[DSA_DESC_FLAGS + 1] << 8 |
+                     desc->raw[DSA_DESC_FLAGS + 2] << 16;
+
+    if (code == DSA_COMP_SUCCESS || code == DSA_COMP_SUCCESS_PRED) {
+        return false;
+    }
+    return !(flags & IDXD_OP_FLAG_CRAV) || code == DSA_COMP_CRA_ALIGN ||
+           code == DSA_COMP_CRA_XLAT;
+}
+
 #endif /* HW_DMA_INTEL_DSA_DESC_H */
