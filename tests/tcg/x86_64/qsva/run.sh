@@ -3,9 +3,10 @@
 # Copyright (c) 2026 The qemu-sva developers
 #
 # run.sh [QEMU]: build the qemu-sva x86_64 instruction tests (freestanding
-# kernels, host gcc) and run each on qemu-system-x86_64 (TCG, -cpu max,
-# q35 with dmwr-testdev); print their TAP, plus one line per kernel saying
-# that it ran to its end and QEMU exited as it asked.
+# kernels, host gcc) and run each on qemu-system-x86_64 (TCG, -cpu max or
+# the model a " * qsva-cpu: MODEL" line of the test names, q35 with
+# dmwr-testdev); print their TAP, plus one line per kernel saying that it
+# ran to its end and QEMU exited as it asked.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../../../.." && pwd)
@@ -29,11 +30,13 @@ for t in "$HERE"/*-test.c; do
         continue
     fi
     rm -f "$log"
-    timeout 120 "$QEMU" -M q35 -accel tcg -cpu max -m 256M -smp 1 \
+    # "qsva-cpu: MODEL" in the test source picks another CPU model
+    cpu=$(sed -n 's/^ \* qsva-cpu: *//p' "$t" | head -n1)
+    timeout 120 "$QEMU" -M q35 -accel tcg -cpu "${cpu:-max}" -m 256M -smp 1 \
         -display none -nodefaults -no-reboot \
         -chardev file,id=out,path="$log" -device isa-debugcon,chardev=out \
         -device isa-debug-exit,iobase=0xf4,iosize=4 \
-        -device dmwr-testdev -kernel "$elf"
+        -device dmwr-testdev -kernel "$elf" 2> "$log.err"
     status=$?
     [ -f "$log" ] && cat "$log"
     # isa-debug-exit: main()'s 0 becomes exit status 1
@@ -41,6 +44,7 @@ for t in "$HERE"/*-test.c; do
         echo "ok - $name ran to its end"
     else
         echo "not ok - $name: QEMU exited $status"
+        sed 's/^/#   /' "$log.err" 2>/dev/null
         rc=1
     fi
 done
