@@ -183,8 +183,7 @@ static void dsa_execute(IntelDSAState *s, IntelDSAWQ *wq,
     DSAEngineIO io = {
         .rw = dsa_io_rw, .interrupt = dsa_io_interrupt, .opaque = &ctx,
     };
-    uint32_t flags = ldl_le_p(d->desc.raw + DSA_DESC_FLAGS) & 0xffffff;
-    uint8_t status, code;
+    uint8_t status;
 
     if (d->error) {
         trace_intel_dsa_desc_error(wq->idx, d->desc.raw[DSA_DESC_OPCODE],
@@ -197,13 +196,9 @@ static void dsa_execute(IntelDSAState *s, IntelDSAWQ *wq,
     }
     trace_intel_dsa_desc_done(wq->idx, d->desc.raw[DSA_DESC_OPCODE],
                               d->pasid, status);
-    code = status & DSA_COMP_STATUS_MASK;
-    if (code == DSA_COMP_SUCCESS || code == DSA_COMP_SUCCESS_PRED) {
-        return;
-    }
-    if (!(flags & IDXD_OP_FLAG_CRAV) || code == DSA_COMP_CRA_ALIGN ||
-        code == DSA_COMP_CRA_XLAT) {
-        uint64_t info = dsa_swerr_info(&ctx, &d->desc, code);
+    if (dsa_engine_error_unrecorded(&d->desc, status)) {
+        uint64_t info = dsa_swerr_info(&ctx, &d->desc,
+                                       status & DSA_COMP_STATUS_MASK);
 
         if (status & DSA_COMP_STATUS_WRITE) {
             info |= DSA_SWERR_FAULT_RW;

@@ -1,7 +1,7 @@
 # The emulated Intel DSA under the stock idxd driver: the driver probes
 # it, accel-config configures a dedicated kernel WQ for dmaengine, and
 # the stock dmatest module (built out of tree) copies with verification
-# through it.
+# through it; then the WQ is disabled again.
 # qsva-kernels: 6.12.117
 # qsva-modules: dmatest
 # qsva-qemu: -device intel-iommu,intremap=on,x-scalable-mode=on,x-flts=on
@@ -41,6 +41,8 @@ else
         "dmatest: $chan-copy0: summary 200 tests, 0 failures"
     rmmod dmatest
     t_check "accel-config disables wq0.0" accel-config disable-wq dsa0/wq0.0
-    t_check "accel-config disables dsa0" accel-config disable-device dsa0
+    # Not "disable-device": 6.12.117's idxd_device_evl_free() dereferences
+    # the event log of devices that have none (DSA 1.0; a stable backport
+    # dropped the GENCFG.evl_en check but not its NULL check).
     t_no_dmesg "no idxd error" 'idxd .*(err|fail|Unexpected)'
 fi
