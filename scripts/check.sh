@@ -78,6 +78,19 @@ PY
     fi
     echo "qemu: $p passed, $f failed, $s skipped"
     pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+
+    # Guest-level instruction tests (freestanding kernels under TCG).
+    echo "== tcg instruction tests: tests/tcg/x86_64/qsva"
+    out=$(mktemp)
+    set +e
+    "$TOP/tests/tcg/x86_64/qsva/run.sh" "$BUILD/qemu-system-x86_64" 2>&1 | tee "$out"
+    rc=${PIPESTATUS[0]}
+    set -e
+    read -r p f s < <(count_tap "$out")
+    if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; echo "not ok - tcg instruction tests exited $rc"; fi
+    rm -f "$out"
+    echo "tcg: $p passed, $f failed, $s skipped"
+    pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 fi
 
 if [ "$mode" != --qemu-only ]; then

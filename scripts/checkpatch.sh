@@ -12,7 +12,7 @@ for p in $(series_files); do
     echo "== ${p#$TOP/}"
     perl "$CP" --no-signoff -q "$p" || rc=1
 done
-files=$(cd "$TOP" && git ls-files --cached --others --exclude-standard -- hw include target tests |
+files=$(cd "$TOP" && git ls-files --cached --others --exclude-standard -- hw include system target tests |
         grep -E '\.(c|h)$' | grep -v '^tests/guest/' || true)
 for f in $files; do
     n=$((n + 1))

@@ -116,18 +116,21 @@ GUEST_MACHINE=(-machine q35,kernel-irqchip=split -accel tcg -cpu max -smp 2 -m 2
                -nographic -no-reboot -nic none)
 GUEST_APPEND_BASE="console=ttyS0 intel_iommu=on panic=-1"
 
-# guest_initrd BASE SCRIPT OUT [MODULE.ko...]: BASE followed by a cpio
-# archive holding SCRIPT as /scenario.sh and the modules in /qsva-modules/
-# (the kernel unpacks concatenated archives).
+# guest_initrd BASE SCRIPT OUT [MODULE.ko|PROGRAM...]: BASE followed by a
+# cpio archive holding SCRIPT as /scenario.sh, the modules in /qsva-modules/
+# and the programs in /qsva-programs/ (the kernel unpacks concatenated
+# archives).
 guest_initrd() {
-    local d base=$1 script=$2 out=$3
+    local d f base=$1 script=$2 out=$3
     shift 3
     d=$(mktemp -d)
     cp "$script" "$d/scenario.sh"
-    if [ $# -gt 0 ]; then
-        mkdir "$d/qsva-modules"
-        cp "$@" "$d/qsva-modules/"
-    fi
+    for f in "$@"; do
+        case $f in
+            *.ko) mkdir -p "$d/qsva-modules"; cp "$f" "$d/qsva-modules/" ;;
+            *) mkdir -p "$d/qsva-programs"; cp "$f" "$d/qsva-programs/" ;;
+        esac
+    done
     { cat "$base"; (cd "$d" && find . -mindepth 1 | cpio --quiet -o -H newc -R 0:0); } > "$out"
     rm -rf "$d"
 }

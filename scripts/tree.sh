@@ -9,9 +9,9 @@
 
 Q=$BUILD/qemu
 # Directories of ours that mirror QEMU paths and are linked into the tree.
-LINK_DIRS="hw include target tests docs"
+LINK_DIRS="hw include system target tests docs"
 # Of those, paths that are ours alone and stay out of the QEMU tree.
-NOLINK_RE='^(tests/guest/|tests/qemu-tests.txt|docs/devel/qemu-sva-)'
+NOLINK_RE='^(tests/guest/|tests/tcg/x86_64/qsva/|tests/qemu-tests.txt|docs/devel/qemu-sva-)'
 
 git_q() { git -C "$Q" -c user.name=qemu-sva -c user.email=qemu-sva@localhost \
               -c commit.gpgsign=false "$@"; }

@@ -15,6 +15,9 @@
 #   # qsva-modules: dmatest            out-of-tree modules (tests/guest/
 #                                      modules/) built for the kernel and
 #                                      put in /qsva-modules/
+#   # qsva-programs: xstress           static programs (tests/guest/
+#                                      programs/NAME.c) built with the host
+#                                      gcc and put in /qsva-programs/
 # Environment: KERNELS="..." limits the kernels, QEMU=path overrides the
 # binary, QSVA_TIMEOUT_SCALE multiplies every timeout.
 . "$(dirname "$0")/../../scripts/lib.sh"
@@ -59,6 +62,7 @@ for sc in "${scenarios[@]}"; do
     append_base=$(header "$sc" append-base)
     append_base=${append_base:-$GUEST_APPEND_BASE}
     modules=$(header "$sc" modules)
+    programs=$(header "$sc" programs)
     timeout=$(header "$sc" timeout)
     timeout=$(( ${timeout:-120} * ${QSVA_TIMEOUT_SCALE:-1} ))
     for k in $kernels; do
@@ -88,6 +92,16 @@ for sc in "${scenarios[@]}"; do
             emit ok "$k $sname: # SKIP cannot build its modules here: $why"
             continue
         fi
+        for p in $programs; do
+            if ! exe=$("$G/build-program.sh" "$p" 2> "$LOGS/program-$p.log"); then
+                tail -n 3 "$LOGS/program-$p.log" > "$LOGS/program-$p.diag"
+                emit "not ok" "$k $sname: program $p could not be built" "$LOGS/program-$p.diag"
+                why=program
+                break
+            fi
+            kos+=("$exe")
+        done
+        [ -z "$why" ] || continue
         initrd=$BUILD/guest/$k/initrd-$sname.cpio
         guest_initrd "$gdir/initramfs.cpio" "$sc" "$initrd" "${kos[@]}"
         # shellcheck disable=SC2086

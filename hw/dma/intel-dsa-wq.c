@@ -1,0 +1,583 @@
+/*
+ * Intel DSA emulation: work queues, portals and engines
+ *
+ * Each WQ has four 4 KiB portal pages in BAR2 (unlimited and limited,
+ * MSI-X and IMS).  A descriptor arrives as one 64-byte write: MOVDIR64B
+ * (posted) for a dedicated WQ, a deferrable memory write (ENQCMD/ENQCMDS)
+ * for a shared WQ, which the WQ may refuse with Retry.  Accepted
+ * descriptors wait in the WQ until an engine of the WQ's group takes
+ * them.  Every engine is a thread that runs descriptors through the
+ * descriptor engine (intel-dsa-engine.c) without the BQL; interrupts and
+ * software errors are handed to a bottom half.
+ *
+ * Copyright (c) 2026 The qemu-sva developers
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "qemu/rcu.h"
+#include "hw/pci/pci.h"
+#include "hw/pci/msix.h"
+#include "hw/pci/pci_pasid.h"
+#include "hw/dma/intel-dsa.h"
+#include "trace.h"
+
+/* The device whose engine runs on this thread, if any. */
+static __thread IntelDSAState *dsa_engine_owner;
+
+bool dsa_wq_in_engine(IntelDSAState *s)
+{
+    return dsa_engine_owner == s;
+}
+
+/* What an engine needs while it runs one descriptor. */
+typedef struct DSAExecCtx {
+    IntelDSAState *s;
+    IntelDSAWQ *wq;
+    uint32_t pasid;
+    bool priv;
+} DSAExecCtx;
+
+static MemTxResult dsa_io_rw(void *opaque, uint32_t pasid, bool priv,
+                             uint64_t addr, void *buf, uint64_t len,
+                             bool is_write)
+{
+    DSAExecCtx *ctx = opaque;
+    MemTxResult r;
+
+    /* Without a PASID prefix there is no privilege to carry. */
+    if (pasid == PCI_NO_PASID) {
+        priv = false;
+    }
+    r = pci_dma_rw_pasid(PCI_DEVICE(ctx->s), pasid, priv, false, addr, buf,
+                         len, is_write ? DMA_DIRECTION_FROM_DEVICE
+                                       : DMA_DIRECTION_TO_DEVICE);
+    if (r != MEMTX_OK) {
+        trace_intel_dsa_dma_error(ctx->wq->idx, pasid, priv, addr, len,
+                                  is_write, r);
+    }
+    return r;
+}
+
+/* Under s->lock: an error for the SWERR register, reported by the BH. */
+static void dsa_swerr_locked(IntelDSAState *s, uint64_t info)
+{
+    if (s->swerr_pending) {
+        s->swerr_pending_overflow = true;
+    } else {
+        s->swerr_pending = info;
+    }
+    qemu_bh_schedule(s->irq_bh);
+}
+
+static uint64_t dsa_swerr_info(const DSAExecCtx *ctx, const DSADesc *desc,
+                               uint8_t error)
+{
+    uint64_t info = DSA_SWERR_WQ_IDX_VALID |
+                    ((uint64_t)error << DSA_SWERR_ERROR_SHIFT) |
+                    ((uint64_t)ctx->wq->idx << DSA_SWERR_WQ_IDX_SHIFT);
+
+    if (desc) {
+        info |= DSA_SWERR_DESC_VALID |
+                ((uint64_t)desc->raw[DSA_DESC_OPCODE] <<
+                 DSA_SWERR_OPERATION_SHIFT);
+    }
+    if (ctx->pasid != PCI_NO_PASID) {
+        info |= (uint64_t)ctx->pasid << DSA_SWERR_PASID_SHIFT;
+    }
+    if (ctx->priv) {
+        info |= DSA_SWERR_PRIV;
+    }
+    return info;
+}
+
+/*
+ * A completion interrupt.  The MSI-X permission table may forbid it:
+ * Ignore set, or a PASID that is not the descriptor's; user descriptors
+ * may interrupt only with GENCFG.user_int_en.
+ */
+static void dsa_io_interrupt(void *opaque, uint16_t handle)
+{
+    DSAExecCtx *ctx = opaque;
+    IntelDSAState *s = ctx->s;
+    uint32_t perm;
+
+    qemu_mutex_lock(&s->lock);
+    if (handle >= s->num_vectors) {
+        trace_intel_dsa_int_refused(ctx->wq->idx, handle, "no such vector");
+        dsa_swerr_locked(s, dsa_swerr_info(ctx, NULL,
+                                           DSA_COMP_INT_HANDLE_INVAL));
+        goto out;
+    }
+    perm = s->msix_perm[handle];
+    if (perm & DSA_MSIXPERM_IGNORE) {
+        trace_intel_dsa_int_refused(ctx->wq->idx, handle, "ignore set");
+        goto out;
+    }
+    if ((perm & DSA_MSIXPERM_PASID_EN) &&
+        (ctx->pasid == PCI_NO_PASID ||
+         ctx->pasid != perm >> DSA_MSIXPERM_PASID_SHIFT)) {
+        trace_intel_dsa_int_refused(ctx->wq->idx, handle, "PASID mismatch");
+        dsa_swerr_locked(s, dsa_swerr_info(ctx, NULL,
+                                           DSA_COMP_INT_HANDLE_INVAL));
+        goto out;
+    }
+    if (!ctx->priv && !(s->gencfg & DSA_GENCFG_USER_INT_EN)) {
+        trace_intel_dsa_int_refused(ctx->wq->idx, handle,
+                                    "user interrupts disabled");
+        goto out;
+    }
+    trace_intel_dsa_int(ctx->wq->idx, handle);
+    s->irq_pending |= 1ull << handle;
+    qemu_bh_schedule(s->irq_bh);
+out:
+    qemu_mutex_unlock(&s->lock);
+}
+
+/* Deliver interrupts and software errors raised by the engines. */
+void dsa_wq_irq_bh(void *opaque)
+{
+    IntelDSAState *s = opaque;
+    PCIDevice *pdev = PCI_DEVICE(s);
+    uint64_t vectors, swerr;
+    bool overflow;
+    unsigned v;
+
+    qemu_mutex_lock(&s->lock);
+    vectors = s->irq_pending;
+    swerr = s->swerr_pending;
+    overflow = s->swerr_pending_overflow;
+    s->irq_pending = 0;
+    s->swerr_pending = 0;
+    s->swerr_pending_overflow = false;
+    qemu_mutex_unlock(&s->lock);
+
+    if (swerr) {
+        dsa_record_swerr(s, swerr, 0, 0);
+        if (overflow) {
+            dsa_record_swerr(s, swerr, 0, 0);
+        }
+    }
+    for (v = 0; vectors; v++, vectors >>= 1) {
+        if ((vectors & 1) && msix_enabled(pdev)) {
+            msix_notify(pdev, v);
+        }
+    }
+}
+
+/*
+ * Run one descriptor (or complete it with the error the WQ found).  An
+ * error the engine could not put in a completion record goes to SWERR.
+ */
+static void dsa_execute(IntelDSAState *s, IntelDSAWQ *wq,
+                        const DSAQueuedDesc *d)
+{
+    /* A refused privileged descriptor is completed as a user one. */
+    DSAExecCtx ctx = {
+        .s = s, .wq = wq, .pasid = d->pasid,
+        .priv = d->priv && d->error != DSA_COMP_PRIV_BAD,
+    };
+    DSAEngineIO io = {
+        .rw = dsa_io_rw, .interrupt = dsa_io_interrupt, .opaque = &ctx,
+    };
+    uint8_t status;
+
+    if (d->error) {
+        trace_intel_dsa_desc_error(wq->idx, d->desc.raw[DSA_DESC_OPCODE],
+                                   d->error);
+        status = dsa_engine_complete_error(&io, &wq->limits, d->pasid,
+                                           ctx.priv, &d->desc, d->error);
+    } else {
+        status = dsa_engine_execute(&io, &wq->limits, d->pasid, d->priv,
+                                    &d->desc);
+    }
+    trace_intel_dsa_desc_done(wq->idx, d->desc.raw[DSA_DESC_OPCODE],
+                              d->pasid, status);
+    if (dsa_engine_error_unrecorded(&d->desc, status)) {
+        uint64_t info = dsa_swerr_info(&ctx, &d->desc,
+                                       status & DSA_COMP_STATUS_MASK);
+
+        if (status & DSA_COMP_STATUS_WRITE) {
+            info |= DSA_SWERR_FAULT_RW;
+        }
+        if (d->priv) {
+            info |= DSA_SWERR_PRIV;
+        }
+        qemu_mutex_lock(&s->lock);
+        dsa_swerr_locked(s, info);
+        qemu_mutex_unlock(&s->lock);
+    }
+}
+
+static uint32_t dsa_ring_cap(IntelDSAState *s)
+{
+    return s->total_wq_size;
+}
+
+/* Under s->lock: the next WQ an engine of @group should serve. */
+static IntelDSAWQ *dsa_pick_locked(IntelDSAState *s, int group)
+{
+    unsigned n;
+
+    for (n = 0; n < s->num_wqs; n++) {
+        IntelDSAWQ *wq = &s->wqs[(s->rr + n) % s->num_wqs];
+
+        if (wq->group != group || !wq->count) {
+            continue;
+        }
+        /* A Drain descriptor waits for what precedes it in its WQ. */
+        if (wq->running &&
+            wq->ring[wq->head].desc.raw[DSA_DESC_OPCODE] == DSA_OPCODE_DRAIN) {
+            continue;
+        }
+        s->rr = (s->rr + n + 1) % s->num_wqs;
+        return wq;
+    }
+    return NULL;
+}
+
+static void *dsa_engine_thread(void *opaque)
+{
+    IntelDSAEngine *eng = opaque;
+    IntelDSAState *s = eng->s;
+
+    rcu_register_thread();
+    dsa_engine_owner = s;
+    qemu_mutex_lock(&s->lock);
+    while (!s->stopping) {
+        IntelDSAWQ *wq = NULL;
+        DSAQueuedDesc d;
+
+        if (!s->hold && eng->group >= 0) {
+            wq = dsa_pick_locked(s, eng->group);
+        }
+        if (!wq) {
+            qemu_cond_wait(&s->work_cond, &s->lock);
+            continue;
+        }
+        d = wq->ring[wq->head];
+        wq->head = (wq->head + 1) % dsa_ring_cap(s);
+        wq->count--;
+        wq->running++;
+        qemu_mutex_unlock(&s->lock);
+
+        dsa_execute(s, wq, &d);
+
+        qemu_mutex_lock(&s->lock);
+        wq->running--;
+        wq->pending[d.epoch]--;
+        /* A Drain descriptor may be waiting for this one. */
+        qemu_cond_broadcast(&s->work_cond);
+        qemu_cond_broadcast(&s->idle_cond);
+        if (s->pending_cmd.active && dsa_wq_cmd_done_locked(s)) {
+            qemu_bh_schedule(s->cmd_bh);
+        }
+    }
+    qemu_mutex_unlock(&s->lock);
+    rcu_unregister_thread();
+    return NULL;
+}
+
+void dsa_wq_enable_locked(IntelDSAWQ *wq, int group)
+{
+    uint32_t shifts = wq->cfg[3];
+
+    wq->group = group;
+    wq->limits.max_xfer_size = 1ull << (shifts & DSA_WQCFG3_XFER_SHIFT_MASK);
+    wq->limits.max_batch_size = 1u << ((shifts & DSA_WQCFG3_BATCH_SHIFT_MASK)
+                                       >> DSA_WQCFG3_BATCH_SHIFT_SHIFT);
+    wq->limits.block_on_fault = wq->cfg[2] & DSA_WQCFG2_BOF;
+    wq->limits.num_int_handles = wq->s->num_vectors;
+    wq->accepting = true;
+    trace_intel_dsa_wq_enable(wq->idx, group, wq->cfg[0], wq->cfg[2]);
+}
+
+/* Drop the descriptors still waiting in @wq (all, or those of a PASID). */
+void dsa_wq_discard_locked(IntelDSAWQ *wq, bool by_pasid, uint32_t pasid)
+{
+    uint32_t cap = dsa_ring_cap(wq->s);
+    uint32_t i, kept = 0, dropped = 0;
+
+    for (i = 0; i < wq->count; i++) {
+        DSAQueuedDesc *d = &wq->ring[(wq->head + i) % cap];
+
+        if (by_pasid && d->pasid != pasid) {
+            wq->ring[(wq->head + kept) % cap] = *d;
+            kept++;
+        } else {
+            wq->pending[d->epoch]--;
+            dropped++;
+        }
+    }
+    wq->count = kept;
+    if (dropped) {
+        trace_intel_dsa_wq_discard(wq->idx, dropped);
+    }
+}
+
+void dsa_wq_flip_epoch_locked(IntelDSAWQ *wq)
+{
+    wq->epoch ^= 1;
+}
+
+/* Is the work the pending command waits for done? */
+bool dsa_wq_cmd_done_locked(IntelDSAState *s)
+{
+    DSAPendingCmd *p = &s->pending_cmd;
+    unsigned i;
+
+    for (i = 0; i < s->num_wqs; i++) {
+        IntelDSAWQ *wq = &s->wqs[i];
+
+        if (!(p->wait_mask & (1ull << i))) {
+            continue;
+        }
+        if (p->wait_all_epochs ? wq->pending[0] + wq->pending[1]
+                               : wq->pending[wq->epoch ^ 1]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * Wait until the engines are idle, after dropping what waits in the WQs
+ * (@discard) or running it.  Called with the BQL held: engines never
+ * need it, except for DMA that targets MMIO.
+ */
+void dsa_wq_quiesce(IntelDSAState *s, bool discard)
+{
+    unsigned i;
+
+    qemu_mutex_lock(&s->lock);
+    for (i = 0; i < s->num_wqs; i++) {
+        if (discard) {
+            dsa_wq_discard_locked(&s->wqs[i], false, 0);
+        }
+    }
+    for (;;) {
+        bool busy = false;
+
+        for (i = 0; i < s->num_wqs; i++) {
+            busy |= s->wqs[i].running || s->wqs[i].count;
+        }
+        if (!busy) {
+            break;
+        }
+        qemu_cond_broadcast(&s->work_cond);
+        qemu_cond_wait(&s->idle_cond, &s->lock);
+    }
+    qemu_mutex_unlock(&s->lock);
+}
+
+/*
+ * Submit one descriptor to a WQ through portal page @page.  Returns
+ * false when a deferrable write (ENQCMD/ENQCMDS) is refused and must be
+ * answered with Retry; true when the descriptor is accepted, or dropped
+ * because a posted write (MOVDIR64B) has no answer.
+ */
+bool dsa_wq_submit(IntelDSAWQ *wq, unsigned page, const void *buf,
+                   unsigned size, bool deferrable, MemTxAttrs attrs)
+{
+    IntelDSAState *s = wq->s;
+    bool refuse = !deferrable;
+    DSAQueuedDesc *d;
+    uint32_t cfg2, size_cfg, limit, desc0;
+    uint8_t error = 0;
+    uint32_t pasid;
+    bool priv;
+
+    if (dsa_wq_in_engine(s)) {
+        trace_intel_dsa_submit_refused(wq->idx, page, "from its own engine");
+        return refuse;
+    }
+    if (size != sizeof(DSADesc)) {
+        trace_intel_dsa_submit_refused(wq->idx, page, "not 64 bytes");
+        return refuse;
+    }
+    if (page & DSA_PORTAL_IMS) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: WQ %u: descriptor to an IMS "
+                      "portal, IMS is not supported\n", TYPE_INTEL_DSA,
+                      wq->idx);
+        trace_intel_dsa_submit_refused(wq->idx, page, "IMS portal");
+        return refuse;
+    }
+
+    qemu_mutex_lock(&s->lock);
+    if (!wq->accepting) {
+        qemu_mutex_unlock(&s->lock);
+        trace_intel_dsa_submit_refused(wq->idx, page, "WQ not enabled");
+        return refuse;
+    }
+    cfg2 = wq->cfg[2];
+    size_cfg = wq->cfg[0] & DSA_WQCFG0_SIZE_MASK;
+    if (cfg2 & DSA_WQCFG2_DEDICATED) {
+        if (deferrable) {
+            qemu_mutex_unlock(&s->lock);
+            trace_intel_dsa_submit_refused(wq->idx, page,
+                                           "ENQCMD to a dedicated WQ");
+            return false;
+        }
+        if (wq->count >= size_cfg) {
+            qemu_mutex_unlock(&s->lock);
+            qemu_log_mask(LOG_GUEST_ERROR, "%s: dedicated WQ %u full: "
+                          "descriptor dropped\n", TYPE_INTEL_DSA, wq->idx);
+            trace_intel_dsa_submit_refused(wq->idx, page, "dedicated WQ full");
+            return true;
+        }
+        pasid = (cfg2 & DSA_WQCFG2_PASID_EN) ?
+                (cfg2 & DSA_WQCFG2_PASID_MASK) >> DSA_WQCFG2_PASID_SHIFT :
+                PCI_NO_PASID;
+        priv = cfg2 & DSA_WQCFG2_PRIV;
+    } else {
+        if (!deferrable) {
+            qemu_mutex_unlock(&s->lock);
+            qemu_log_mask(LOG_GUEST_ERROR, "%s: shared WQ %u: posted write "
+                          "dropped\n", TYPE_INTEL_DSA, wq->idx);
+            trace_intel_dsa_submit_refused(wq->idx, page,
+                                           "MOVDIR64B to a shared WQ");
+            return true;
+        }
+        limit = (page & DSA_PORTAL_LIMITED) ?
+                (wq->cfg[1] & DSA_WQCFG1_THRESH_MASK) : size_cfg;
+        if (wq->count >= limit) {
+            qemu_mutex_unlock(&s->lock);
+            trace_intel_dsa_submit_retry(wq->idx, page, wq->count, limit);
+            return false;
+        }
+        if (attrs.pasid) {
+            pasid = attrs.pid;
+            priv = attrs.priv;
+        } else {
+            desc0 = ldl_le_p(buf);
+            pasid = desc0 & DSA_DESC_PASID_MASK;
+            priv = desc0 & DSA_DESC_PRIV;
+        }
+        if (priv && !(cfg2 & DSA_WQCFG2_PRIV)) {
+            qemu_log_mask(LOG_GUEST_ERROR, "%s: privileged descriptor to "
+                          "user WQ %u\n", TYPE_INTEL_DSA, wq->idx);
+            trace_intel_dsa_submit_priv_refused(wq->idx, pasid);
+            error = DSA_COMP_PRIV_BAD;
+        }
+    }
+
+    d = &wq->ring[(wq->head + wq->count) % dsa_ring_cap(s)];
+    memcpy(d->desc.raw, buf, sizeof(d->desc.raw));
+    d->pasid = pasid;
+    d->priv = priv;
+    d->epoch = wq->epoch;
+    d->error = error;
+    wq->count++;
+    wq->pending[wq->epoch]++;
+    trace_intel_dsa_submit(wq->idx, page, d->desc.raw[DSA_DESC_OPCODE],
+                           pasid, priv, wq->count);
+    qemu_cond_broadcast(&s->work_cond);
+    qemu_mutex_unlock(&s->lock);
+    return true;
+}
+
+static uint64_t dsa_portal_read(void *opaque, hwaddr addr, unsigned size)
+{
+    IntelDSAWQ *wq = opaque;
+
+    trace_intel_dsa_portal_read(wq->idx, addr);
+    return 0;
+}
+
+static void dsa_portal_write(void *opaque, hwaddr addr, uint64_t val,
+                             unsigned size)
+{
+    IntelDSAWQ *wq = opaque;
+
+    /* Hardware takes only whole 64-byte writes; others are dropped. */
+    qemu_log_mask(LOG_GUEST_ERROR, "%s: WQ %u: %u-byte write to portal "
+                  "offset 0x%" HWADDR_PRIx " dropped\n", TYPE_INTEL_DSA,
+                  wq->idx, size, addr);
+    trace_intel_dsa_portal_partial_write(wq->idx, addr, size);
+}
+
+/* MOVDIR64B (posted) or ENQCMD/ENQCMDS (deferrable): one descriptor. */
+static MemTxResult dsa_portal_write_block(void *opaque, hwaddr addr,
+                                          const void *buf, unsigned size,
+                                          bool deferrable, MemTxAttrs attrs)
+{
+    IntelDSAWQ *wq = opaque;
+
+    if (addr % DSA_DESC_SIZE) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: WQ %u: misaligned %u-byte "
+                      "write to portal offset 0x%" HWADDR_PRIx " dropped\n",
+                      TYPE_INTEL_DSA, wq->idx, size, addr);
+        trace_intel_dsa_portal_partial_write(wq->idx, addr, size);
+        return deferrable ? MEMTX_RETRY : MEMTX_OK;
+    }
+    return dsa_wq_submit(wq, addr / DSA_PORTAL_PAGE, buf, size, deferrable,
+                         attrs) ? MEMTX_OK : MEMTX_RETRY;
+}
+
+const MemoryRegionOps dsa_portal_ops = {
+    .read = dsa_portal_read,
+    .write = dsa_portal_write,
+    .write_block = dsa_portal_write_block,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+    },
+};
+
+void dsa_wq_init(IntelDSAState *s)
+{
+    unsigned i;
+
+    qemu_mutex_init(&s->lock);
+    qemu_cond_init(&s->work_cond);
+    qemu_cond_init(&s->idle_cond);
+    for (i = 0; i < s->num_wqs; i++) {
+        IntelDSAWQ *wq = &s->wqs[i];
+
+        wq->s = s;
+        wq->idx = i;
+        wq->group = -1;
+        wq->ring = g_new0(DSAQueuedDesc, dsa_ring_cap(s));
+    }
+}
+
+void dsa_wq_start_engines(IntelDSAState *s)
+{
+    unsigned i;
+
+    s->stopping = false;
+    for (i = 0; i < s->num_engines; i++) {
+        IntelDSAEngine *eng = &s->engines[i];
+        g_autofree char *name = g_strdup_printf("dsa-engine%u", i);
+
+        eng->s = s;
+        eng->idx = i;
+        eng->group = -1;
+        qemu_thread_create(&eng->thread, name, dsa_engine_thread, eng,
+                           QEMU_THREAD_JOINABLE);
+    }
+}
+
+void dsa_wq_stop_engines(IntelDSAState *s)
+{
+    unsigned i;
+
+    qemu_mutex_lock(&s->lock);
+    s->stopping = true;
+    qemu_cond_broadcast(&s->work_cond);
+    qemu_mutex_unlock(&s->lock);
+    for (i = 0; i < s->num_engines; i++) {
+        qemu_thread_join(&s->engines[i].thread);
+    }
+    for (i = 0; i < s->num_wqs; i++) {
+        g_free(s->wqs[i].ring);
+        s->wqs[i].ring = NULL;
+    }
+    qemu_cond_destroy(&s->work_cond);
+    qemu_cond_destroy(&s->idle_cond);
+    qemu_mutex_destroy(&s->lock);
+}

@@ -1,0 +1,145 @@
+/*
+ * Intel Data Streaming Accelerator (DSA 1.0) emulation
+ *
+ * Register layout, configuration tables, commands and the state shared by
+ * the PCI function (intel-dsa.c), the register model (intel-dsa-regs.c)
+ * and the work queues (intel-dsa-wq.c).  Register offsets and fields are
+ * those of the Intel DSA architecture specification, revision 1.x.
+ *
+ * Copyright (c) 2026 The qemu-sva developers
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef HW_DMA_INTEL_DSA_H
+#define HW_DMA_INTEL_DSA_H
+
+#include "hw/pci/pci_device.h"
+#include "qemu/thread.h"
+#include "qom/object.h"
+#include "hw/dma/intel-dsa-desc.h"
+#include "hw/dma/intel-dsa-regs.h"
+
+#define TYPE_INTEL_DSA "intel-dsa"
+OBJECT_DECLARE_SIMPLE_TYPE(IntelDSAState, INTEL_DSA)
+
+typedef struct IntelDSAState IntelDSAState;
+
+/* A descriptor accepted by a WQ, waiting for an engine. */
+typedef struct DSAQueuedDesc {
+    DSADesc desc;
+    uint32_t pasid;         /* PCI_NO_PASID when untagged */
+    bool priv;
+    uint8_t epoch;
+    uint8_t error;          /* non-zero: complete with this status */
+} DSAQueuedDesc;
+
+typedef struct IntelDSAWQ {
+    IntelDSAState *s;
+    unsigned idx;
+    uint32_t cfg[DSA_WQCFG_DWORDS];     /* guest-visible, state excluded */
+    bool enabled;
+
+    /* Protected by IntelDSAState.lock */
+    bool accepting;         /* enabled and not being disabled */
+    int group;              /* group the WQ runs in, while enabled */
+    DSAEngineLimits limits; /* fixed while enabled */
+    DSAQueuedDesc *ring;    /* total_wq_size entries */
+    uint32_t head;
+    uint32_t count;         /* occupancy: accepted, not yet dispatched */
+    uint32_t running;       /* dispatched to an engine */
+    uint32_t pending[2];    /* accepted and not completed, per epoch */
+    uint8_t epoch;
+} IntelDSAWQ;
+
+typedef struct IntelDSAEngine {
+    IntelDSAState *s;
+    unsigned idx;
+    int group;              /* protected by IntelDSAState.lock */
+    QemuThread thread;
+} IntelDSAEngine;
+
+/* A command waiting for work in flight. */
+typedef struct DSAPendingCmd {
+    bool active;
+    uint32_t cmd;           /* the CMD register value */
+    uint64_t wait_mask;     /* WQs whose work must finish */
+    bool wait_all_epochs;   /* all of it, not only what preceded the cmd */
+} DSAPendingCmd;
+
+struct IntelDSAState {
+    PCIDevice parent_obj;
+
+    MemoryRegion regs;          /* BAR0 */
+    MemoryRegion regs_io;       /* the registers inside BAR0 */
+    MemoryRegion portals;       /* BAR2 */
+    MemoryRegion *wq_portals;   /* one per WQ inside BAR2 */
+
+    /* Properties */
+    uint32_t num_wqs;
+    uint32_t num_engines;
+    uint32_t num_groups;
+    uint32_t total_wq_size;
+    uint32_t rdbufs;
+
+    /* Derived at realize */
+    uint32_t num_vectors;
+    uint32_t msix_perm_offset;
+    uint32_t grpcfg_offset;
+    uint32_t wqcfg_offset;
+    uint64_t opcap[4];
+
+    /* Registers (BQL) */
+    uint32_t gencfg;
+    uint32_t genctrl;
+    uint32_t gensts;
+    uint32_t intcause;
+    uint32_t cmd;
+    uint32_t cmdsts;
+    uint64_t swerr[4];
+    uint64_t grpcfg[DSA_MAX_GROUPS][DSA_GRPCFG_SIZE / 8];
+    uint32_t msix_perm[DSA_MAX_WQS + 1];        /* dword 0 of each entry */
+    IntelDSAWQ wqs[DSA_MAX_WQS];
+    IntelDSAEngine engines[DSA_MAX_ENGINES];
+
+    /* Work queues and engines */
+    QemuMutex lock;
+    QemuCond work_cond;         /* engines wait for work */
+    QemuCond idle_cond;         /* waiters for work in flight */
+    bool stopping;              /* engines exit */
+    bool hold;                  /* x-hold-engines: dispatch nothing */
+    unsigned rr;                /* round robin among WQs */
+    DSAPendingCmd pending_cmd;  /* BQL, checked by engines under lock */
+    uint64_t irq_pending;       /* vectors to notify, under lock */
+    uint64_t swerr_pending;     /* SWERR from an engine, under lock */
+    bool swerr_pending_overflow;
+    QEMUBH *irq_bh;
+    QEMUBH *cmd_bh;
+};
+
+/* intel-dsa-regs.c */
+void dsa_regs_reset(IntelDSAState *s);
+uint64_t dsa_regs_read(void *opaque, hwaddr addr, unsigned size);
+void dsa_regs_write(void *opaque, hwaddr addr, uint64_t val, unsigned size);
+void dsa_cmd_complete_bh(void *opaque);
+void dsa_record_swerr(IntelDSAState *s, uint64_t info, uint16_t batch_idx,
+                      uint64_t fault_addr);
+uint32_t dsa_wqcfg_read(IntelDSAState *s, unsigned wq, unsigned dword);
+
+/* intel-dsa-wq.c */
+extern const MemoryRegionOps dsa_portal_ops;
+void dsa_wq_init(IntelDSAState *s);
+void dsa_wq_start_engines(IntelDSAState *s);
+void dsa_wq_stop_engines(IntelDSAState *s);
+void dsa_wq_irq_bh(void *opaque);
+bool dsa_wq_submit(IntelDSAWQ *wq, unsigned page, const void *buf,
+                   unsigned size, bool deferrable, MemTxAttrs attrs);
+/* Under s->lock: */
+void dsa_wq_enable_locked(IntelDSAWQ *wq, int group);
+void dsa_wq_discard_locked(IntelDSAWQ *wq, bool by_pasid, uint32_t pasid);
+void dsa_wq_flip_epoch_locked(IntelDSAWQ *wq);
+bool dsa_wq_cmd_done_locked(IntelDSAState *s);
+void dsa_wq_quiesce(IntelDSAState *s, bool discard);
+bool dsa_wq_in_engine(IntelDSAState *s);
+
+#endif /* HW_DMA_INTEL_DSA_H */

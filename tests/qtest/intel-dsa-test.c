@@ -1,0 +1,1029 @@
+/*
+ * qtest for intel-dsa, the emulated Intel Data Streaming Accelerator:
+ * PCI configuration space, register reset values, the configuration and
+ * enable flow of the Linux idxd driver, command status codes, the WQCFG
+ * and GRPCFG write rules, INTCAUSE and MSI-X, FLR, bad properties, and
+ * descriptors through dedicated (MOVDIR64B) and shared (DMWr) WQs:
+ * memmove, completion records, interrupts, Retry, privilege, drain and
+ * abort with work in flight, MSI-X permissions.  No IOMMU.
+ *
+ * Copyright (c) 2026 The qemu-sva developers
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "libqtest.h"
+#include "libqos/pci.h"
+#include "libqos/pci-pc.h"
+#include "hw/pci/pci_regs.h"
+#include "hw/pci-host/q35.h"
+#include "hw/dma/intel-dsa-desc.h"
+#include "hw/dma/intel-dsa-regs.h"
+#include "qsva-refused.h"
+
+#define DSA_DEVFN       QPCI_DEVFN(5, 0)
+#define ECAM_BASE       MCH_HOST_BRIDGE_PCIEXBAR_DEFAULT
+
+/* Where the default 8-WQ, 4-group device puts its tables. */
+#define MSIXPERM        0x300
+#define GRPCFG          0x400
+#define WQCFG           0x500
+
+typedef struct DSATest {
+    QTestState *qts;
+    QPCIBus *bus;
+    QPCIDevice *dev;
+    QPCIBar bar0;
+    QPCIBar bar2;
+} DSATest;
+
+static void dsa_start(DSATest *t, const char *props)
+{
+    QPCIDevice *mch;
+
+    t->qts = qtest_initf("-M q35 -m 256M -device intel-dsa,addr=05.0%s",
+                         props);
+    t->bus = qpci_new_pc(t->qts, NULL);
+    /* Map ECAM, as firmware would, to reach extended config space. */
+    mch = qpci_device_find(t->bus, QPCI_DEVFN(0, 0));
+    g_assert(mch);
+    qpci_config_writel(mch, MCH_HOST_BRIDGE_PCIEXBAR + 4, 0);
+    qpci_config_writel(mch, MCH_HOST_BRIDGE_PCIEXBAR,
+                       ECAM_BASE | MCH_HOST_BRIDGE_PCIEXBAREN);
+    g_free(mch);
+    t->dev = qpci_device_find(t->bus, DSA_DEVFN);
+    g_assert(t->dev);
+    qpci_device_enable(t->dev);
+    /* The MSI-X table is in BAR0: map BAR0 once, through MSI-X. */
+    qpci_msix_enable(t->dev);
+    t->bar0 = t->dev->msix_table_bar;
+    t->bar2 = qpci_iomap(t->dev, DSA_BAR_PORTALS, NULL);
+}
+
+static void dsa_stop(DSATest *t)
+{
+    qpci_msix_disable(t->dev);
+    g_free(t->dev);
+    qpci_free_pc(t->bus);
+    qtest_quit(t->qts);
+}
+
+static uint32_t rd32(DSATest *t, uint64_t off)
+{
+    return qpci_io_readl(t->dev, t->bar0, off);
+}
+
+static uint64_t rd64(DSATest *t, uint64_t off)
+{
+    return qpci_io_readq(t->dev, t->bar0, off);
+}
+
+static void wr32(DSATest *t, uint64_t off, uint32_t val)
+{
+    qpci_io_writel(t->dev, t->bar0, off, val);
+}
+
+static void wr64(DSATest *t, uint64_t off, uint64_t val)
+{
+    qpci_io_writeq(t->dev, t->bar0, off, val);
+}
+
+static uint32_t ecam_readl(DSATest *t, uint16_t off)
+{
+    return qtest_readl(t->qts, ECAM_BASE + (DSA_DEVFN << 12) + off);
+}
+
+static void ecam_writew(DSATest *t, uint16_t off, uint16_t val)
+{
+    qtest_writew(t->qts, ECAM_BASE + (DSA_DEVFN << 12) + off, val);
+}
+
+/* Issue a command and wait for CMDSTS.Active to clear; the status byte. */
+static uint8_t dsa_cmd(DSATest *t, uint32_t code, uint32_t operand,
+                       bool int_req)
+{
+    uint32_t sts;
+    int i;
+
+    wr32(t, DSA_REG_CMD, operand | (code << DSA_CMD_CODE_SHIFT) |
+         (int_req ? DSA_CMD_INT_REQ : 0));
+    for (i = 0; i < 10000; i++) {
+        sts = rd32(t, DSA_REG_CMDSTS);
+        if (!(sts & DSA_CMDSTS_ACTIVE)) {
+            return sts & 0xff;
+        }
+        g_usleep(100);
+    }
+    g_assert_not_reached();
+}
+
+static uint32_t wq_operand(unsigned wq)
+{
+    return (1u << (wq % 16)) | ((wq / 16) << 16);
+}
+
+/* Clear the pending bit of a masked MSI-X vector by unmasking it once. */
+static void msix_clear(DSATest *t, uint16_t v)
+{
+    uint64_t ctrl = t->dev->msix_table_off + v * PCI_MSIX_ENTRY_SIZE +
+                    PCI_MSIX_ENTRY_VECTOR_CTRL;
+
+    qpci_io_writel(t->dev, t->dev->msix_table_bar, ctrl, 0);
+    qpci_io_writel(t->dev, t->dev->msix_table_bar, ctrl,
+                   PCI_MSIX_ENTRY_CTRL_MASKBIT);
+    g_assert_false(qpci_msix_pending(t->dev, v));
+}
+
+/* Group @g: the WQs and engines of the masks, every read buffer allowed. */
+static void dsa_set_group(DSATest *t, unsigned g, uint64_t wqs,
+                          uint64_t engines)
+{
+    wr64(t, GRPCFG + g * DSA_GRPCFG_SIZE + DSA_GRPCFG_WQS, wqs);
+    wr64(t, GRPCFG + g * DSA_GRPCFG_SIZE + DSA_GRPCFG_ENGINES, engines);
+    wr64(t, GRPCFG + g * DSA_GRPCFG_SIZE + DSA_GRPCFG_FLAGS, 96ull << 20);
+}
+
+/* Write a WQ's configuration as the idxd driver does: all 8 dwords. */
+static void dsa_set_wq(DSATest *t, unsigned wq, uint32_t size,
+                       uint32_t thresh, uint32_t mode)
+{
+    uint32_t cfg[DSA_WQCFG_DWORDS] = {
+        size, thresh, mode,
+        DSA_MAX_XFER_SHIFT | (DSA_MAX_BATCH_SHIFT << 5),
+    };
+    int i;
+
+    for (i = 0; i < DSA_WQCFG_DWORDS; i++) {
+        cfg[i] |= rd32(t, WQCFG + wq * DSA_WQCFG_SIZE + i * 4);
+        wr32(t, WQCFG + wq * DSA_WQCFG_SIZE + i * 4, cfg[i]);
+    }
+}
+
+static uint32_t wq_state(DSATest *t, unsigned wq)
+{
+    return rd32(t, WQCFG + wq * DSA_WQCFG_SIZE + 24) >>
+           DSA_WQCFG6_STATE_SHIFT;
+}
+
+#define DEDICATED_KERNEL    (DSA_WQCFG2_DEDICATED | DSA_WQCFG2_PRIV | \
+                             (1u << DSA_WQCFG2_PRIORITY_SHIFT))
+
+static void test_config_space(void)
+{
+    DSATest t;
+    uint16_t exp = DSA_CFG_EXP_OFFSET;
+    uint32_t hdr;
+    uint64_t size;
+    QPCIBar bar;
+
+    dsa_start(&t, "");
+    g_assert_cmphex(qpci_config_readw(t.dev, PCI_VENDOR_ID), ==, 0x8086);
+    g_assert_cmphex(qpci_config_readw(t.dev, PCI_DEVICE_ID), ==, 0x0b25);
+    g_assert_cmphex(qpci_config_readw(t.dev, PCI_CLASS_DEVICE), ==, 0x0880);
+
+    /* A root-complex integrated endpoint, capability version 2. */
+    g_assert_cmpuint(qpci_find_capability(t.dev, PCI_CAP_ID_EXP, 0), ==, exp);
+    g_assert_cmphex(qpci_config_readw(t.dev, exp + PCI_EXP_FLAGS) &
+                    (PCI_EXP_FLAGS_TYPE | PCI_EXP_FLAGS_VERS), ==,
+                    (PCI_EXP_TYPE_RC_END << 4) | 2);
+    g_assert(qpci_config_readl(t.dev, exp + PCI_EXP_DEVCAP2) &
+             PCI_EXP_DEVCAP2_EE_PREFIX);
+    g_assert(qpci_config_readl(t.dev, exp + PCI_EXP_DEVCAP) &
+             PCI_EXP_DEVCAP_FLR);
+    g_assert_cmpuint(qpci_msix_table_size(t.dev), ==, 9);
+
+    /* Extended capabilities: ATS, PASID, PRI, in that order. */
+    hdr = ecam_readl(&t, DSA_CFG_ATS_OFFSET);
+    g_assert_cmphex(PCI_EXT_CAP_ID(hdr), ==, PCI_EXT_CAP_ID_ATS);
+    g_assert_cmphex(PCI_EXT_CAP_NEXT(hdr), ==, DSA_CFG_PASID_OFFSET);
+    g_assert(ecam_readl(&t, DSA_CFG_ATS_OFFSET + PCI_ATS_CAP) &
+             (PCI_ATS_CAP_PAGE_ALIGNED << 0));
+    hdr = ecam_readl(&t, DSA_CFG_PASID_OFFSET);
+    g_assert_cmphex(PCI_EXT_CAP_ID(hdr), ==, PCI_EXT_CAP_ID_PASID);
+    g_assert_cmphex(PCI_EXT_CAP_NEXT(hdr), ==, DSA_CFG_PRI_OFFSET);
+    hdr = ecam_readl(&t, DSA_CFG_PASID_OFFSET + PCI_PASID_CAP);
+    g_assert_cmpuint((hdr >> 8) & 0x1f, ==, 20);
+    g_assert(hdr & PCI_PASID_CAP_PRIV);
+    hdr = ecam_readl(&t, DSA_CFG_PRI_OFFSET);
+    g_assert_cmphex(PCI_EXT_CAP_ID(hdr), ==, PCI_EXT_CAP_ID_PRI);
+    g_assert(ecam_readl(&t, DSA_CFG_PRI_OFFSET + PCI_PRI_CTRL) &
+             (PCI_PRI_STATUS_PASID << 16));
+
+    /* 64-bit BARs: 64 KiB of registers, 16 KiB of portals per WQ. */
+    g_assert(qpci_config_readl(t.dev, PCI_BASE_ADDRESS_0) &
+             PCI_BASE_ADDRESS_MEM_TYPE_64);
+    g_assert(qpci_config_readl(t.dev, PCI_BASE_ADDRESS_2) &
+             PCI_BASE_ADDRESS_MEM_TYPE_64);
+    bar = qpci_iomap(t.dev, 0, &size);
+    g_assert_cmpuint(size, ==, 64 * KiB);
+    qpci_iounmap(t.dev, bar);
+    bar = qpci_iomap(t.dev, 2, &size);
+    g_assert_cmpuint(size, ==, 8 * 16 * KiB);
+    qpci_iounmap(t.dev, bar);
+    dsa_stop(&t);
+}
+
+static void test_reset_values(void)
+{
+    DSATest t;
+    uint64_t gencap, wqcap, grpcap, offsets;
+
+    dsa_start(&t, "");
+    g_assert_cmphex(rd32(&t, DSA_REG_VERSION), ==, 0x100);
+    gencap = rd64(&t, DSA_REG_GENCAP);
+    g_assert(gencap & DSA_GENCAP_CONFIG_EN);
+    g_assert(gencap & DSA_GENCAP_BOF);
+    g_assert(gencap & DSA_GENCAP_CMDCAP);
+    g_assert_cmpuint((gencap >> 16) & 0x1f, ==, 31);
+    g_assert_cmpuint((gencap >> 21) & 0xf, ==, 10);
+    wqcap = rd64(&t, DSA_REG_WQCAP);
+    g_assert_cmpuint(wqcap & 0xffff, ==, 128);
+    g_assert_cmpuint((wqcap >> 16) & 0xff, ==, 8);
+    g_assert_cmpuint((wqcap >> 24) & 0xf, ==, 0);     /* 32-byte WQCFG */
+    g_assert(wqcap & DSA_WQCAP_SHARED);
+    g_assert(wqcap & DSA_WQCAP_DEDICATED);
+    grpcap = rd64(&t, DSA_REG_GRPCAP);
+    g_assert_cmpuint(grpcap & 0xff, ==, 4);
+    g_assert_cmpuint((grpcap >> 8) & 0xff, ==, 96);
+    g_assert_cmpuint(rd64(&t, DSA_REG_ENGCAP), ==, 4);
+    /* NOOP, DRAIN... at least NOOP and MEMMOVE, nothing past 0xff. */
+    g_assert(rd64(&t, DSA_REG_OPCAP) & (1ull << 0));
+    g_assert(rd64(&t, DSA_REG_OPCAP) & (1ull << 3));
+    offsets = rd64(&t, DSA_REG_TABLE_OFFSET);
+    g_assert_cmphex(offsets & 0xffff, ==, GRPCFG / 0x100);
+    g_assert_cmphex((offsets >> 16) & 0xffff, ==, WQCFG / 0x100);
+    g_assert_cmphex((offsets >> 32) & 0xffff, ==, MSIXPERM / 0x100);
+    g_assert_cmphex(offsets >> 48, ==, 0);          /* no IMS */
+    g_assert_cmphex(rd64(&t, DSA_REG_TABLE_OFFSET + 8), ==, 0);
+    g_assert_cmphex(rd32(&t, DSA_REG_GENCFG), ==, 0);
+    g_assert_cmphex(rd32(&t, DSA_REG_GENCTRL), ==, 0);
+    g_assert_cmphex(rd32(&t, DSA_REG_GENSTS), ==, DSA_GENSTS_DISABLED);
+    g_assert_cmphex(rd32(&t, DSA_REG_INTCAUSE), ==, 0);
+    g_assert_cmphex(rd32(&t, DSA_REG_CMDSTS), ==, 0);
+    g_assert_cmphex(rd32(&t, DSA_REG_CMDCAP), ==, 0x1ffe);
+    g_assert_cmphex(rd64(&t, DSA_REG_SWERR), ==, 0);
+    g_assert_cmphex(rd64(&t, WQCFG), ==, 0);
+    g_assert_cmphex(rd64(&t, GRPCFG), ==, 0);
+
+    /* Capability registers are read-only. */
+    wr64(&t, DSA_REG_WQCAP, 0);
+    g_assert_cmphex(rd64(&t, DSA_REG_WQCAP), ==, wqcap);
+    wr32(&t, DSA_REG_VERSION, 0x200);
+    g_assert_cmphex(rd32(&t, DSA_REG_VERSION), ==, 0x100);
+    dsa_stop(&t);
+
+    /* The counts follow the properties; the tables move with them. */
+    dsa_start(&t, ",num-wqs=2,num-engines=1,num-groups=1,wq-size=32,"
+              "read-buffers=8");
+    wqcap = rd64(&t, DSA_REG_WQCAP);
+    g_assert_cmpuint(wqcap & 0xffff, ==, 32);
+    g_assert_cmpuint((wqcap >> 16) & 0xff, ==, 2);
+    g_assert_cmpuint(rd64(&t, DSA_REG_GRPCAP) & 0xffff, ==, 0x0801);
+    g_assert_cmpuint(rd64(&t, DSA_REG_ENGCAP), ==, 1);
+    g_assert_cmpuint(qpci_msix_table_size(t.dev), ==, 3);
+    offsets = rd64(&t, DSA_REG_TABLE_OFFSET);
+    g_assert_cmphex(offsets & 0xffff, ==, 4);
+    g_assert_cmphex((offsets >> 16) & 0xffff, ==, 5);
+    dsa_stop(&t);
+}
+
+/* The idxd driver's flow: reset, configure, enable device, enable WQ. */
+static void test_enable_flow(void)
+{
+    DSATest t;
+
+    dsa_start(&t, "");
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_RESET_DEVICE, 0, false), ==, 0);
+    /* Without int_req: no INTCAUSE, no interrupt. */
+    g_assert_cmphex(rd32(&t, DSA_REG_INTCAUSE), ==, 0);
+    g_assert_false(qpci_msix_pending(t.dev, 0));
+    wr32(&t, DSA_REG_GENCTRL, DSA_GENCTRL_SWERR_INT_EN |
+         DSA_GENCTRL_HALT_INT_EN);
+
+    dsa_set_wq(&t, 0, 16, 0, DEDICATED_KERNEL);
+    dsa_set_wq(&t, 1, 32, 24, DSA_WQCFG2_PRIV);
+    dsa_set_group(&t, 0, 0x1, 0x1);
+    dsa_set_group(&t, 1, 0x2, 0x6);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_ENABLE_DEVICE, 0, true), ==, 0);
+    g_assert_cmphex(rd32(&t, DSA_REG_GENSTS), ==, DSA_GENSTS_ENABLED);
+    /* Completion: INTCAUSE.CMD and vector 0. */
+    g_assert_cmphex(rd32(&t, DSA_REG_INTCAUSE), ==, DSA_INTCAUSE_CMD);
+    g_assert_true(qpci_msix_pending(t.dev, 0));
+    msix_clear(&t, 0);
+
+    g_assert_cmpuint(wq_state(&t, 0), ==, DSA_WQ_STATE_DISABLED);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_ENABLE_WQ, 0, true), ==, 0);
+    g_assert_cmpuint(wq_state(&t, 0), ==, DSA_WQ_STATE_ENABLED);
+    g_assert_true(qpci_msix_pending(t.dev, 0));
+    /* The shared WQ needs PASID enabled in the PASID capability. */
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ENABLE_WQ, 1, true), ==,
+                    DSA_CMDSTS_PASID_EN);
+    ecam_writew(&t, DSA_CFG_PASID_OFFSET + PCI_PASID_CTRL,
+                PCI_PASID_CTRL_ENABLE | PCI_PASID_CTRL_PRIV);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ENABLE_WQ, 1, true), ==, 0);
+    g_assert_cmpuint(wq_state(&t, 1), ==, DSA_WQ_STATE_ENABLED);
+
+    /* Tear down as the driver does. */
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_DISABLE_WQ, wq_operand(0), true),
+                     ==, 0);
+    g_assert_cmpuint(wq_state(&t, 0), ==, DSA_WQ_STATE_DISABLED);
+    g_assert_cmpuint(wq_state(&t, 1), ==, DSA_WQ_STATE_ENABLED);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_DISABLE_DEVICE, 0, true), ==, 0);
+    g_assert_cmphex(rd32(&t, DSA_REG_GENSTS), ==, DSA_GENSTS_DISABLED);
+    g_assert_cmpuint(wq_state(&t, 1), ==, DSA_WQ_STATE_DISABLED);
+    /* Disable keeps the configuration, Reset Device clears it. */
+    g_assert_cmphex(rd32(&t, WQCFG + 32), ==, 32);
+    g_assert_cmphex(rd64(&t, GRPCFG + 64 + DSA_GRPCFG_ENGINES), ==, 0x6);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_RESET_DEVICE, 0, false), ==, 0);
+    g_assert_cmphex(rd32(&t, WQCFG + 32), ==, 0);
+    g_assert_cmphex(rd64(&t, GRPCFG + 64 + DSA_GRPCFG_ENGINES), ==, 0);
+    g_assert_cmphex(rd32(&t, DSA_REG_GENCTRL), ==, 0);
+    dsa_stop(&t);
+}
+
+static void test_command_errors(void)
+{
+    DSATest t;
+    uint16_t cmd;
+
+    dsa_start(&t, "");
+    /* Device not enabled. */
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_DISABLE_DEVICE, 0, false), ==,
+                    DSA_CMDSTS_DIS_DEV_NOT_ENABLED);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ENABLE_WQ, 0, false), ==,
+                    DSA_CMDSTS_DEV_NOT_ENABLED);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_DISABLE_WQ, wq_operand(0), false),
+                    ==, DSA_CMDSTS_WQ_NOT_ENABLED);
+    /* Unknown commands, and interrupt handles (not in CMDCAP). */
+    g_assert_cmphex(dsa_cmd(&t, 0, 0, false), ==, DSA_CMDSTS_INVAL_CMD);
+    g_assert_cmphex(dsa_cmd(&t, 0x1f, 0, false), ==, DSA_CMDSTS_INVAL_CMD);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_REQUEST_INT_HANDLE, 1, false), ==,
+                    DSA_CMDSTS_INVAL_CMD);
+    /* WQ indexes the device does not have. */
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ENABLE_WQ, 8, false), ==,
+                    DSA_CMDSTS_INVAL_WQIDX);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_DISABLE_WQ, 1u << 8, false), ==,
+                    DSA_CMDSTS_INVAL_WQIDX);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_DRAIN_WQ, 1u << 16 | 1, false), ==,
+                    DSA_CMDSTS_INVAL_WQIDX);
+
+    /* Enable Device checks the configuration. */
+    dsa_set_wq(&t, 0, 100, 0, DEDICATED_KERNEL);
+    dsa_set_wq(&t, 1, 29, 0, DEDICATED_KERNEL);
+    dsa_set_group(&t, 0, 0x3, 0x1);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ENABLE_DEVICE, 0, false), ==,
+                    DSA_CMDSTS_WQ_SIZE_ERANGE);
+    wr32(&t, WQCFG + 32, 28);
+    wr32(&t, WQCFG + 32 + 8, DSA_WQCFG2_PRIV);      /* shared */
+    dsa_set_group(&t, 1, 0x2, 0x2);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ENABLE_DEVICE, 0, false), ==,
+                    DSA_CMDSTS_GRP_CONFIG);         /* WQ 1 in two groups */
+    dsa_set_group(&t, 0, 0x1, 0x1);
+    dsa_set_group(&t, 1, 0x2, 0x0);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ENABLE_DEVICE, 0, false), ==,
+                    DSA_CMDSTS_GRP_CONFIG2);        /* group 1 no engine */
+    dsa_set_group(&t, 1, 0x2, 0x1);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ENABLE_DEVICE, 0, false), ==,
+                    DSA_CMDSTS_GRP_CONFIG);         /* engine 0 twice */
+    dsa_set_group(&t, 1, 0x2, 0x2);
+    wr64(&t, GRPCFG + DSA_GRPCFG_FLAGS, 97ull << 8);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ENABLE_DEVICE, 0, false), ==,
+                    DSA_CMDSTS_GRP_CONFIG3);        /* 97 of 96 reserved */
+    wr64(&t, GRPCFG + DSA_GRPCFG_FLAGS, 96ull << 20);
+    /* Bus mastering off. */
+    cmd = qpci_config_readw(t.dev, PCI_COMMAND);
+    qpci_config_writew(t.dev, PCI_COMMAND, cmd & ~PCI_COMMAND_MASTER);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ENABLE_DEVICE, 0, false), ==,
+                    DSA_CMDSTS_BUSMASTER_EN);
+    qpci_config_writew(t.dev, PCI_COMMAND, cmd);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ENABLE_DEVICE, 0, false), ==, 0);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ENABLE_DEVICE, 0, false), ==,
+                    DSA_CMDSTS_DEV_ENABLED);
+
+    /* Enable WQ checks the WQ. */
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ENABLE_WQ, 2, false), ==,
+                    DSA_CMDSTS_WQ_SIZE);            /* size 0, no group */
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ENABLE_WQ, 1, false), ==,
+                    DSA_CMDSTS_PASID_EN);           /* shared, no PASID */
+    wr32(&t, WQCFG + 12, DSA_MAX_XFER_SHIFT | (11 << 5));
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ENABLE_WQ, 0, false), ==,
+                    DSA_CMDSTS_MAX_BATCH_SIZE);
+    wr32(&t, WQCFG + 12, DSA_MAX_XFER_SHIFT | (DSA_MAX_BATCH_SHIFT << 5));
+    wr32(&t, WQCFG + 8, DEDICATED_KERNEL | DSA_WQCFG2_PASID_EN);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ENABLE_WQ, 0, false), ==,
+                    DSA_CMDSTS_PASID_EN);           /* PASID cap disabled */
+    ecam_writew(&t, DSA_CFG_PASID_OFFSET + PCI_PASID_CTRL,
+                PCI_PASID_CTRL_ENABLE);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ENABLE_WQ, 0, false), ==,
+                    DSA_CMDSTS_PASID_EN);           /* no privileged mode */
+    wr32(&t, WQCFG + 8, DEDICATED_KERNEL);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ENABLE_WQ, 0, false), ==, 0);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ENABLE_WQ, 0, false), ==,
+                    DSA_CMDSTS_WQ_ENABLED);
+    /* Disable/drain/abort need every named WQ enabled. */
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_DRAIN_WQ, 0x3, false), ==,
+                    DSA_CMDSTS_WQ_NOT_ENABLED);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_DRAIN_WQ, 0x1, false), ==, 0);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ABORT_WQ, 0x1, false), ==, 0);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_DRAIN_ALL, 0, false), ==, 0);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ABORT_ALL, 0, false), ==, 0);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_DRAIN_PASID, 5, false), ==, 0);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ABORT_PASID, 5, false), ==, 0);
+    g_assert_cmpuint(wq_state(&t, 0), ==, DSA_WQ_STATE_ENABLED);
+    /* Reset WQ disables the WQ and clears its configuration. */
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_RESET_WQ, 0x1, false), ==, 0);
+    g_assert_cmpuint(wq_state(&t, 0), ==, DSA_WQ_STATE_DISABLED);
+    g_assert_cmphex(rd32(&t, WQCFG + 8), ==, 0);
+    /* The last command and its status stay readable. */
+    g_assert_cmphex(rd32(&t, DSA_REG_CMD), ==,
+                    DSA_CMD_RESET_WQ << DSA_CMD_CODE_SHIFT | 1);
+    dsa_stop(&t);
+}
+
+static void test_config_write_rules(void)
+{
+    DSATest t;
+    uint32_t base = WQCFG + 3 * DSA_WQCFG_SIZE;
+
+    dsa_start(&t, "");
+    /* Reserved bits read as zero; the state dword is read-only. */
+    wr32(&t, base + 0, 0xffffffff);
+    wr32(&t, base + 4, 0xffffffff);
+    wr32(&t, base + 8, 0xffffffff);
+    wr32(&t, base + 12, 0xffffffff);
+    wr32(&t, base + 16, 0xffffffff);
+    wr32(&t, base + 24, 0xffffffff);
+    g_assert_cmphex(rd32(&t, base + 0), ==, 0xffff);
+    g_assert_cmphex(rd32(&t, base + 4), ==, 0xffff);
+    g_assert_cmphex(rd32(&t, base + 8), ==, DSA_WQCFG2_MASK);
+    g_assert_cmphex(rd32(&t, base + 12), ==, 0x1ff);
+    g_assert_cmphex(rd32(&t, base + 16), ==, 0);
+    g_assert_cmphex(rd32(&t, base + 24), ==, 0);
+    /* Dword read-modify-write leaves the other dwords alone. */
+    wr32(&t, base + 8, DSA_WQCFG2_DEDICATED);
+    g_assert_cmphex(rd32(&t, base + 0), ==, 0xffff);
+    g_assert_cmphex(rd64(&t, base + 8), ==, 0x1ffull << 32 |
+                    DSA_WQCFG2_DEDICATED);
+    /* GRPCFG: bits past the WQs and engines the device has are zero. */
+    wr64(&t, GRPCFG + DSA_GRPCFG_WQS, ~0ull);
+    wr64(&t, GRPCFG + DSA_GRPCFG_WQS + 8, ~0ull);
+    wr64(&t, GRPCFG + DSA_GRPCFG_ENGINES, ~0ull);
+    wr64(&t, GRPCFG + DSA_GRPCFG_FLAGS, ~0ull);
+    g_assert_cmphex(rd64(&t, GRPCFG + DSA_GRPCFG_WQS), ==, 0xff);
+    g_assert_cmphex(rd64(&t, GRPCFG + DSA_GRPCFG_WQS + 8), ==, 0);
+    g_assert_cmphex(rd64(&t, GRPCFG + DSA_GRPCFG_ENGINES), ==, 0xf);
+    g_assert_cmphex(rd64(&t, GRPCFG + DSA_GRPCFG_FLAGS), ==,
+                    DSA_GRPFLAGS_MASK);
+    /* GENCFG. */
+    wr32(&t, DSA_REG_GENCFG, 0xffffffff);
+    g_assert_cmphex(rd32(&t, DSA_REG_GENCFG), ==, DSA_GENCFG_MASK);
+    wr32(&t, DSA_REG_GENCFG, DSA_GENCFG_USER_INT_EN);
+
+    /* Once the device is enabled: GENCFG, GRPCFG and WQ sizes are fixed. */
+    wr32(&t, base + 0, 0);
+    dsa_set_wq(&t, 0, 8, 0, DEDICATED_KERNEL);
+    dsa_set_group(&t, 0, 0x1, 0x1);
+    wr64(&t, GRPCFG + DSA_GRPCFG_ENGINES, 0x1);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ENABLE_DEVICE, 0, false), ==, 0);
+    wr32(&t, DSA_REG_GENCFG, 0);
+    g_assert_cmphex(rd32(&t, DSA_REG_GENCFG), ==, DSA_GENCFG_USER_INT_EN);
+    wr64(&t, GRPCFG + DSA_GRPCFG_ENGINES, 0x3);
+    g_assert_cmphex(rd64(&t, GRPCFG + DSA_GRPCFG_ENGINES), ==, 0x1);
+    wr32(&t, base + 0, 4);
+    g_assert_cmphex(rd32(&t, base + 0), ==, 0);
+    /* ... while a disabled WQ's other fields may change. */
+    wr32(&t, base + 4, 3);
+    g_assert_cmphex(rd32(&t, base + 4), ==, 3);
+    /* An enabled WQ's configuration is read-only. */
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ENABLE_WQ, 0, false), ==, 0);
+    wr32(&t, WQCFG + 8, 0);
+    wr32(&t, WQCFG + 4, 7);
+    g_assert_cmphex(rd32(&t, WQCFG + 8), ==, DEDICATED_KERNEL);
+    g_assert_cmphex(rd32(&t, WQCFG + 4), ==, 0);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_DISABLE_WQ, 1, false), ==, 0);
+    wr32(&t, WQCFG + 4, 7);
+    g_assert_cmphex(rd32(&t, WQCFG + 4), ==, 7);
+
+    /* MSI-X permissions: Ignore, PASID enable and the PASID. */
+    wr64(&t, MSIXPERM + 8, ~0ull);
+    g_assert_cmphex(rd64(&t, MSIXPERM + 8), ==, DSA_MSIXPERM_MASK);
+    g_assert_cmphex(rd64(&t, MSIXPERM), ==, 0);
+    dsa_stop(&t);
+}
+
+static void test_intcause(void)
+{
+    DSATest t;
+
+    dsa_start(&t, "");
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_DISABLE_DEVICE, 0, true), ==,
+                    DSA_CMDSTS_DIS_DEV_NOT_ENABLED);
+    /* Failed commands complete too. */
+    g_assert_cmphex(rd32(&t, DSA_REG_INTCAUSE), ==, DSA_INTCAUSE_CMD);
+    g_assert_true(qpci_msix_pending(t.dev, 0));
+    g_assert_false(qpci_msix_pending(t.dev, 1));
+    msix_clear(&t, 0);
+    /* Write 0: nothing; write 1: clear. */
+    wr32(&t, DSA_REG_INTCAUSE, 0);
+    g_assert_cmphex(rd32(&t, DSA_REG_INTCAUSE), ==, DSA_INTCAUSE_CMD);
+    wr32(&t, DSA_REG_INTCAUSE, ~DSA_INTCAUSE_CMD);
+    g_assert_cmphex(rd32(&t, DSA_REG_INTCAUSE), ==, DSA_INTCAUSE_CMD);
+    wr32(&t, DSA_REG_INTCAUSE, DSA_INTCAUSE_CMD);
+    g_assert_cmphex(rd32(&t, DSA_REG_INTCAUSE), ==, 0);
+    /* No int_req: no cause, no interrupt. */
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_DISABLE_DEVICE, 0, false), ==,
+                    DSA_CMDSTS_DIS_DEV_NOT_ENABLED);
+    g_assert_cmphex(rd32(&t, DSA_REG_INTCAUSE), ==, 0);
+    g_assert_false(qpci_msix_pending(t.dev, 0));
+    /* SWERR is write-1-to-clear too, and starts empty. */
+    wr64(&t, DSA_REG_SWERR, DSA_SWERR_VALID | DSA_SWERR_OVERFLOW);
+    g_assert_cmphex(rd64(&t, DSA_REG_SWERR), ==, 0);
+    dsa_stop(&t);
+}
+
+/* A function level reset returns the device to its reset state. */
+static void test_flr(void)
+{
+    DSATest t;
+    uint16_t devctl;
+
+    dsa_start(&t, "");
+    wr32(&t, DSA_REG_GENCTRL, DSA_GENCTRL_SWERR_INT_EN);
+    dsa_set_wq(&t, 0, 16, 0, DEDICATED_KERNEL);
+    dsa_set_group(&t, 0, 0x1, 0x1);
+    wr32(&t, MSIXPERM, DSA_MSIXPERM_IGNORE);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_ENABLE_DEVICE, 0, true), ==, 0);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_ENABLE_WQ, 0, true), ==, 0);
+    g_assert_cmphex(rd32(&t, DSA_REG_INTCAUSE), ==, DSA_INTCAUSE_CMD);
+
+    devctl = qpci_config_readw(t.dev, DSA_CFG_EXP_OFFSET + PCI_EXP_DEVCTL);
+    qpci_config_writew(t.dev, DSA_CFG_EXP_OFFSET + PCI_EXP_DEVCTL,
+                       devctl | PCI_EXP_DEVCTL_BCR_FLR);
+    /* FLR clears the command register too: map everything again. */
+    qpci_device_enable(t.dev);
+    qpci_msix_disable(t.dev);
+    qpci_msix_enable(t.dev);
+    t.bar0 = t.dev->msix_table_bar;
+    g_assert_cmphex(rd32(&t, DSA_REG_GENSTS), ==, DSA_GENSTS_DISABLED);
+    g_assert_cmphex(rd32(&t, DSA_REG_GENCTRL), ==, 0);
+    g_assert_cmphex(rd32(&t, DSA_REG_INTCAUSE), ==, 0);
+    g_assert_cmphex(rd32(&t, DSA_REG_CMDSTS), ==, 0);
+    g_assert_cmphex(rd32(&t, WQCFG), ==, 0);
+    g_assert_cmphex(wq_state(&t, 0), ==, DSA_WQ_STATE_DISABLED);
+    g_assert_cmphex(rd64(&t, GRPCFG + DSA_GRPCFG_ENGINES), ==, 0);
+    g_assert_cmphex(rd32(&t, MSIXPERM), ==, 0);
+    dsa_stop(&t);
+}
+
+/* Descriptor submission (needs qtest_write_block/qtest_dmwr). */
+
+#define SRC             0x100000
+#define DST             0x200000
+#define COMP            0x300000        /* 32-byte completion records */
+#define XFER            4096
+
+#define OP_NOOP         0x00
+#define OP_MEMMOVE      0x03
+#define FLAG_CRAV       0x04
+#define FLAG_RCR        0x08
+#define FLAG_RCI        0x10
+#define DESC_PRIV       (1u << 31)
+
+static uint64_t portal(DSATest *t, unsigned wq, unsigned page)
+{
+    return t->bar2.addr + wq * DSA_WQ_PORTAL_SIZE + page * DSA_PORTAL_PAGE;
+}
+
+static void make_desc(uint8_t *d, uint32_t pasid_priv, uint8_t op,
+                      uint32_t flags, uint64_t comp, uint64_t src,
+                      uint64_t dst, uint32_t len, uint16_t handle)
+{
+    memset(d, 0, 64);
+    stl_le_p(d, pasid_priv);
+    stl_le_p(d + 4, flags | ((uint32_t)op << 24));
+    stq_le_p(d + 8, comp);
+    stq_le_p(d + 16, src);
+    stq_le_p(d + 24, dst);
+    stl_le_p(d + 32, len);
+    stw_le_p(d + 36, handle);
+}
+
+/* A memmove of XFER bytes from SRC + n * XFER, completion record n. */
+static void make_memmove(uint8_t *d, unsigned n, uint32_t pasid_priv,
+                         uint16_t handle)
+{
+    make_desc(d, pasid_priv, OP_MEMMOVE, FLAG_CRAV | FLAG_RCR | FLAG_RCI,
+              COMP + n * 32, SRC + n * XFER, DST + n * XFER, XFER, handle);
+}
+
+static void fill_src(DSATest *t, unsigned n)
+{
+    g_autofree uint8_t *buf = g_malloc(XFER);
+    unsigned i;
+
+    for (i = 0; i < XFER; i++) {
+        buf[i] = i * 7 + n + 1;
+    }
+    qtest_memwrite(t->qts, SRC + n * XFER, buf, XFER);
+    qtest_memset(t->qts, DST + n * XFER, 0, XFER);
+    qtest_memset(t->qts, COMP + n * 32, 0, 32);
+}
+
+static uint8_t comp_status(DSATest *t, unsigned n)
+{
+    return qtest_readb(t->qts, COMP + n * 32);
+}
+
+static uint8_t wait_comp(DSATest *t, unsigned n)
+{
+    int i;
+
+    for (i = 0; i < 20000; i++) {
+        uint8_t st = comp_status(t, n);
+
+        if (st) {
+            return st;
+        }
+        g_usleep(100);
+    }
+    return 0;
+}
+
+static void check_moved(DSATest *t, unsigned n)
+{
+    g_autofree uint8_t *src = g_malloc(XFER);
+    g_autofree uint8_t *dst = g_malloc(XFER);
+
+    qtest_memread(t->qts, SRC + n * XFER, src, XFER);
+    qtest_memread(t->qts, DST + n * XFER, dst, XFER);
+    g_assert(memcmp(src, dst, XFER) == 0);
+}
+
+static bool wait_msix(DSATest *t, uint16_t v)
+{
+    int i;
+
+    for (i = 0; i < 20000; i++) {
+        if (qpci_msix_pending(t->dev, v)) {
+            return true;
+        }
+        g_usleep(100);
+    }
+    return false;
+}
+
+static void hold_engines(DSATest *t, bool hold)
+{
+    qtest_qom_set_bool(t->qts, "/machine/peripheral/dsa", "x-hold-engines",
+                       hold);
+}
+
+static uint32_t occupancy(DSATest *t, unsigned wq)
+{
+    return rd32(t, WQCFG + wq * DSA_WQCFG_SIZE + 24) & 0xffff;
+}
+
+/*
+ * WQ 0: dedicated, kernel (privileged, no PASID), size 8, group 0.
+ * WQ 1: shared, size 4, threshold 2, privileged allowed, group 1.
+ * WQ 2: shared, user only (no priv), size 4, threshold 4, group 1.
+ */
+static void dsa_setup_wqs(DSATest *t)
+{
+    ecam_writew(t, DSA_CFG_PASID_OFFSET + PCI_PASID_CTRL,
+                PCI_PASID_CTRL_ENABLE | PCI_PASID_CTRL_PRIV);
+    g_assert_cmpuint(dsa_cmd(t, DSA_CMD_RESET_DEVICE, 0, false), ==, 0);
+    wr32(t, DSA_REG_GENCTRL, DSA_GENCTRL_SWERR_INT_EN);
+    dsa_set_wq(t, 0, 8, 0, DEDICATED_KERNEL);
+    dsa_set_wq(t, 1, 4, 2, DSA_WQCFG2_PRIV);
+    dsa_set_wq(t, 2, 4, 4, 0);
+    dsa_set_group(t, 0, 0x1, 0x1);
+    dsa_set_group(t, 1, 0x6, 0x6);
+    g_assert_cmpuint(dsa_cmd(t, DSA_CMD_ENABLE_DEVICE, 0, false), ==, 0);
+    g_assert_cmpuint(dsa_cmd(t, DSA_CMD_ENABLE_WQ, 0, false), ==, 0);
+    g_assert_cmpuint(dsa_cmd(t, DSA_CMD_ENABLE_WQ, 1, false), ==, 0);
+    g_assert_cmpuint(dsa_cmd(t, DSA_CMD_ENABLE_WQ, 2, false), ==, 0);
+}
+
+static void dsa_start_wqs(DSATest *t)
+{
+    dsa_start(t, ",id=dsa");
+    dsa_setup_wqs(t);
+}
+
+static void test_dedicated_memmove(void)
+{
+    DSATest t;
+    uint8_t d[64];
+
+    dsa_start_wqs(&t);
+    fill_src(&t, 0);
+    make_memmove(d, 0, 0, 1);
+    qtest_write_block(t.qts, portal(&t, 0, 1), d, sizeof(d));
+    g_assert_cmphex(wait_comp(&t, 0), ==, 1);
+    check_moved(&t, 0);
+    /* The interrupt comes after the record, on vector 1 (WQ 0). */
+    g_assert_true(wait_msix(&t, 1));
+    g_assert_false(qpci_msix_pending(t.dev, 2));
+
+    /* A NOOP without completion interrupt: no interrupt. */
+    msix_clear(&t, 1);
+    qtest_memset(t.qts, COMP, 0, 32);
+    make_desc(d, 0, OP_NOOP, FLAG_CRAV | FLAG_RCR, COMP, 0, 0, 0, 1);
+    qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    g_assert_cmphex(wait_comp(&t, 0), ==, 1);
+    g_usleep(20000);
+    g_assert_false(qpci_msix_pending(t.dev, 1));
+
+    /* MOVDIR64B is not ENQCMD: refused on a dedicated WQ. */
+    g_assert_false(qtest_dmwr(t.qts, portal(&t, 0, 1), d, sizeof(d)));
+    /* Ordinary writes to a portal are dropped. */
+    hold_engines(&t, true);
+    qtest_memset(t.qts, COMP, 0, 32);
+    qtest_writeq(t.qts, portal(&t, 0, 0), ldq_le_p(d));
+    qtest_writel(t.qts, portal(&t, 0, 0) + 8, 0);
+    g_assert_cmpuint(occupancy(&t, 0), ==, 0);
+    /* A full dedicated WQ (size 8) drops what comes next. */
+    for (unsigned n = 0; n < 9; n++) {
+        qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    }
+    g_assert_cmpuint(occupancy(&t, 0), ==, 8);
+    hold_engines(&t, false);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_DRAIN_WQ, wq_operand(0), false),
+                     ==, 0);
+    g_assert_cmpuint(occupancy(&t, 0), ==, 0);
+    dsa_stop(&t);
+}
+
+static void test_shared_memmove(void)
+{
+    DSATest t;
+    uint8_t d[64];
+
+    dsa_start_wqs(&t);
+    fill_src(&t, 1);
+    make_memmove(d, 1, DESC_PRIV | 5, 2);
+    g_assert_true(qtest_dmwr(t.qts, portal(&t, 1, 1), d, sizeof(d)));
+    g_assert_cmphex(wait_comp(&t, 1), ==, 1);
+    check_moved(&t, 1);
+    g_assert_true(wait_msix(&t, 2));
+
+    /* A posted 64-byte write is not a DMWr: dropped by a shared WQ. */
+    fill_src(&t, 2);
+    make_memmove(d, 2, DESC_PRIV | 5, 2);
+    qtest_write_block(t.qts, portal(&t, 1, 1), d, sizeof(d));
+    /* ... and an IMS portal page refuses descriptors. */
+    g_assert_false(qtest_dmwr(t.qts, portal(&t, 1, 2), d, sizeof(d)));
+    g_assert_false(qtest_dmwr(t.qts, portal(&t, 1, 3), d, sizeof(d)));
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_DRAIN_ALL, 0, false), ==, 0);
+    g_assert_cmphex(comp_status(&t, 2), ==, 0);
+    dsa_stop(&t);
+}
+
+static void test_shared_retry(void)
+{
+    DSATest t;
+    uint8_t d[64];
+    unsigned n;
+
+    dsa_start_wqs(&t);
+    hold_engines(&t, true);
+    /* Limited portal: Retry at the threshold (2). */
+    for (n = 0; n < 4; n++) {
+        fill_src(&t, n);
+    }
+    make_memmove(d, 0, DESC_PRIV, 2);
+    g_assert_true(qtest_dmwr(t.qts, portal(&t, 1, 1), d, sizeof(d)));
+    make_memmove(d, 1, DESC_PRIV, 2);
+    g_assert_true(qtest_dmwr(t.qts, portal(&t, 1, 1), d, sizeof(d)));
+    make_memmove(d, 2, DESC_PRIV, 2);
+    g_assert_false(qtest_dmwr(t.qts, portal(&t, 1, 1), d, sizeof(d)));
+    g_assert_cmpuint(occupancy(&t, 1), ==, 2);
+    /* Unlimited portal: Retry at the WQ size (4). */
+    g_assert_true(qtest_dmwr(t.qts, portal(&t, 1, 0), d, sizeof(d)));
+    make_memmove(d, 3, DESC_PRIV, 2);
+    g_assert_true(qtest_dmwr(t.qts, portal(&t, 1, 0), d, sizeof(d)));
+    g_assert_false(qtest_dmwr(t.qts, portal(&t, 1, 0), d, sizeof(d)));
+    g_assert_cmpuint(occupancy(&t, 1), ==, 4);
+    g_assert_cmphex(comp_status(&t, 0), ==, 0);
+    hold_engines(&t, false);
+    for (n = 0; n < 4; n++) {
+        g_assert_cmphex(wait_comp(&t, n), ==, 1);
+        check_moved(&t, n);
+    }
+    g_assert_cmpuint(occupancy(&t, 1), ==, 0);
+    g_assert_true(qtest_dmwr(t.qts, portal(&t, 1, 1), d, sizeof(d)));
+
+    /* A disabled WQ answers Retry. */
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_DISABLE_WQ, wq_operand(1), false),
+                     ==, 0);
+    g_assert_false(qtest_dmwr(t.qts, portal(&t, 1, 0), d, sizeof(d)));
+    dsa_stop(&t);
+}
+
+static void test_priv(void)
+{
+    DSATest t;
+    uint8_t d[64];
+
+    dsa_start_wqs(&t);
+    /* A privileged descriptor on the user WQ 2: status 0x1d, no move. */
+    fill_src(&t, 0);
+    make_memmove(d, 0, DESC_PRIV | 7, 3);
+    g_assert_true(qtest_dmwr(t.qts, portal(&t, 2, 1), d, sizeof(d)));
+    g_assert_cmphex(wait_comp(&t, 0), ==, DSA_COMP_PRIV_BAD);
+    g_assert_cmphex(qtest_readb(t.qts, DST), ==, 0);
+    /* A user descriptor there works (with user interrupts off: none). */
+    fill_src(&t, 1);
+    make_memmove(d, 1, 7, 3);
+    g_assert_true(qtest_dmwr(t.qts, portal(&t, 2, 1), d, sizeof(d)));
+    g_assert_cmphex(wait_comp(&t, 1), ==, 1);
+    check_moved(&t, 1);
+    g_usleep(20000);
+    g_assert_false(qpci_msix_pending(t.dev, 3));
+
+    /* Without a completion record address: SWERR, INTCAUSE, vector 0. */
+    g_assert_cmphex(rd64(&t, DSA_REG_SWERR), ==, 0);
+    make_desc(d, DESC_PRIV | 7, OP_NOOP, 0, 0, 0, 0, 0, 0);
+    g_assert_true(qtest_dmwr(t.qts, portal(&t, 2, 1), d, sizeof(d)));
+    g_assert_true(wait_msix(&t, 0));
+    g_assert_cmphex(rd32(&t, DSA_REG_INTCAUSE) & DSA_INTCAUSE_SWERR, ==,
+                    DSA_INTCAUSE_SWERR);
+    g_assert_cmphex(rd64(&t, DSA_REG_SWERR), ==,
+                    DSA_SWERR_VALID | DSA_SWERR_DESC_VALID |
+                    DSA_SWERR_WQ_IDX_VALID | DSA_SWERR_PRIV |
+                    ((uint64_t)DSA_COMP_PRIV_BAD << DSA_SWERR_ERROR_SHIFT) |
+                    (2ull << DSA_SWERR_WQ_IDX_SHIFT) |
+                    (7ull << DSA_SWERR_PASID_SHIFT));
+    wr64(&t, DSA_REG_SWERR, DSA_SWERR_VALID);
+    g_assert_cmphex(rd64(&t, DSA_REG_SWERR) & DSA_SWERR_VALID, ==, 0);
+    dsa_stop(&t);
+}
+
+static void test_drain_abort(void)
+{
+    DSATest t;
+    uint8_t d[64];
+    unsigned n;
+
+    dsa_start_wqs(&t);
+    /* Abort WQ drops what waits; nothing runs later. */
+    hold_engines(&t, true);
+    for (n = 0; n < 3; n++) {
+        fill_src(&t, n);
+        make_memmove(d, n, 0, 1);
+        qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    }
+    g_assert_cmpuint(occupancy(&t, 0), ==, 3);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_ABORT_WQ, wq_operand(0), false),
+                     ==, 0);
+    g_assert_cmpuint(occupancy(&t, 0), ==, 0);
+    hold_engines(&t, false);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_DRAIN_ALL, 0, false), ==, 0);
+    for (n = 0; n < 3; n++) {
+        g_assert_cmphex(comp_status(&t, n), ==, 0);
+    }
+    g_assert_cmpuint(wq_state(&t, 0), ==, DSA_WQ_STATE_ENABLED);
+
+    /* Drain WQ waits for the work in flight: Active until it is done. */
+    hold_engines(&t, true);
+    for (n = 0; n < 3; n++) {
+        fill_src(&t, n);
+        make_memmove(d, n, 0, 1);
+        qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    }
+    wr32(&t, DSA_REG_INTCAUSE, DSA_INTCAUSE_CMD);
+    wr32(&t, DSA_REG_CMD, DSA_CMD_DRAIN_WQ << DSA_CMD_CODE_SHIFT |
+         DSA_CMD_INT_REQ | wq_operand(0));
+    g_usleep(20000);
+    g_assert_cmphex(rd32(&t, DSA_REG_CMDSTS), ==, DSA_CMDSTS_ACTIVE);
+    g_assert_cmphex(rd32(&t, DSA_REG_INTCAUSE), ==, 0);
+    /* Another command meanwhile is ignored. */
+    wr32(&t, DSA_REG_CMD, DSA_CMD_DISABLE_DEVICE << DSA_CMD_CODE_SHIFT);
+    g_assert_cmphex(rd32(&t, DSA_REG_GENSTS), ==, DSA_GENSTS_ENABLED);
+    hold_engines(&t, false);
+    for (n = 0; n < 50 && rd32(&t, DSA_REG_CMDSTS); n++) {
+        g_usleep(1000);
+    }
+    g_assert_cmphex(rd32(&t, DSA_REG_CMDSTS), ==, 0);
+    g_assert_cmphex(rd32(&t, DSA_REG_INTCAUSE), ==, DSA_INTCAUSE_CMD);
+    for (n = 0; n < 3; n++) {
+        g_assert_cmphex(comp_status(&t, n), ==, 1);
+        check_moved(&t, n);
+    }
+
+    /* Disable Device with work queued: runs it, then disables. */
+    hold_engines(&t, true);
+    fill_src(&t, 0);
+    make_memmove(d, 0, 0, 1);
+    qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    wr32(&t, DSA_REG_CMD, DSA_CMD_DISABLE_DEVICE << DSA_CMD_CODE_SHIFT);
+    g_assert_cmphex(rd32(&t, DSA_REG_CMDSTS), ==, DSA_CMDSTS_ACTIVE);
+    /* No new work while disabling. */
+    fill_src(&t, 1);
+    make_memmove(d, 1, 0, 1);
+    qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    hold_engines(&t, false);
+    for (n = 0; n < 50 && rd32(&t, DSA_REG_CMDSTS); n++) {
+        g_usleep(1000);
+    }
+    g_assert_cmphex(rd32(&t, DSA_REG_CMDSTS), ==, 0);
+    g_assert_cmphex(rd32(&t, DSA_REG_GENSTS), ==, DSA_GENSTS_DISABLED);
+    g_assert_cmphex(comp_status(&t, 0), ==, 1);
+    g_assert_cmphex(comp_status(&t, 1), ==, 0);
+
+    /* A descriptor to a disabled dedicated WQ is dropped. */
+    qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    g_assert_cmpuint(occupancy(&t, 0), ==, 0);
+
+    /* Reset Device with work waiting drops it. */
+    dsa_setup_wqs(&t);
+    hold_engines(&t, true);
+    qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_RESET_DEVICE, 0, false), ==, 0);
+    hold_engines(&t, false);
+    g_assert_cmphex(comp_status(&t, 1), ==, 0);
+    g_assert_cmphex(rd32(&t, DSA_REG_GENSTS), ==, DSA_GENSTS_DISABLED);
+    dsa_stop(&t);
+}
+
+static void test_msix_perm(void)
+{
+    DSATest t;
+    uint8_t d[64];
+
+    dsa_start_wqs(&t);
+    /* Ignore: the record is written, the interrupt is not sent. */
+    wr32(&t, MSIXPERM + 8, DSA_MSIXPERM_IGNORE);
+    fill_src(&t, 0);
+    make_memmove(d, 0, 0, 1);
+    qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    g_assert_cmphex(wait_comp(&t, 0), ==, 1);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_DRAIN_ALL, 0, false), ==, 0);
+    g_usleep(20000);
+    g_assert_false(qpci_msix_pending(t.dev, 1));
+    /* PASID check: WQ 0 has no PASID, the entry wants PASID 3. */
+    wr32(&t, MSIXPERM + 8, DSA_MSIXPERM_PASID_EN |
+         (3 << DSA_MSIXPERM_PASID_SHIFT));
+    fill_src(&t, 0);
+    qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    g_assert_cmphex(wait_comp(&t, 0), ==, 1);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_DRAIN_ALL, 0, false), ==, 0);
+    g_usleep(20000);
+    g_assert_false(qpci_msix_pending(t.dev, 1));
+    /* Cleared: delivered. */
+    wr32(&t, MSIXPERM + 8, 0);
+    fill_src(&t, 0);
+    qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    g_assert_cmphex(wait_comp(&t, 0), ==, 1);
+    g_assert_true(wait_msix(&t, 1));
+    dsa_stop(&t);
+}
+
+static void test_bad_properties(void)
+{
+    static const struct {
+        const char *props;
+        const char *msg;
+    } bad[] = {
+        { "num-wqs=0", "num-wqs must be 1 to 32, not 0" },
+        { "num-wqs=33", "num-wqs must be 1 to 32, not 33" },
+        { "num-engines=0", "num-engines must be 1 to 16, not 0" },
+        { "num-engines=17", "num-engines must be 1 to 16, not 17" },
+        { "num-groups=0", "num-groups must be 1 to 16, not 0" },
+        { "wq-size=4", "wq-size must be num-wqs (8) to 65535, not 4" },
+        { "wq-size=65536", "wq-size must be num-wqs (8) to 65535" },
+        { "read-buffers=256", "read-buffers must be 0 to 255, not 256" },
+    };
+    int i;
+
+    for (i = 0; i < ARRAY_SIZE(bad); i++) {
+        g_autofree char *args =
+            g_strdup_printf("-device intel-dsa,%s", bad[i].props);
+
+        qsva_expect_refused(args, bad[i].msg);
+    }
+    qsva_expect_refused("-M pc -device intel-dsa",
+                        "intel-dsa needs a PCI Express bus");
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/intel-dsa/config-space", test_config_space);
+    qtest_add_func("/intel-dsa/reset-values", test_reset_values);
+    qtest_add_func("/intel-dsa/enable-flow", test_enable_flow);
+    qtest_add_func("/intel-dsa/command-errors", test_command_errors);
+    qtest_add_func("/intel-dsa/config-write-rules", test_config_write_rules);
+    qtest_add_func("/intel-dsa/intcause", test_intcause);
+    qtest_add_func("/intel-dsa/flr", test_flr);
+    qtest_add_func("/intel-dsa/bad-properties", test_bad_properties);
+    qtest_add_func("/intel-dsa/dedicated-memmove", test_dedicated_memmove);
+    qtest_add_func("/intel-dsa/shared-memmove", test_shared_memmove);
+    qtest_add_func("/intel-dsa/shared-retry", test_shared_retry);
+    qtest_add_func("/intel-dsa/priv", test_priv);
+    qtest_add_func("/intel-dsa/drain-abort", test_drain_abort);
+    qtest_add_func("/intel-dsa/msix-perm", test_msix_perm);
+    return g_test_run();
+}
