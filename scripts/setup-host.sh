@@ -8,10 +8,12 @@
 
 # Host packages: compiler and QEMU build deps, dpkg-source, downloads, and
 # the initramfs tools (cpio, depmod from kmod), pahole (dwarves) for guest
-# modules built against Debian headers, iasl (acpica-tools) for ACPI tests.
+# modules built against Debian headers, debootstrap for the Debian chroot
+# that builds modules for guest kernels whose compiler the host lacks
+# (tests/guest/build-module.sh), iasl (acpica-tools) for ACPI tests.
 PKGS="gcc make ninja-build pkg-config libglib2.0-dev libpixman-1-dev zlib1g-dev
       flex bison python3 python3-venv dpkg-dev git curl ca-certificates xz-utils
-      zstd debian-archive-keyring cpio kmod dwarves acpica-tools"
+      zstd debian-archive-keyring cpio kmod dwarves debootstrap acpica-tools"
 
 missing=
 for p in $PKGS; do

@@ -6,6 +6,12 @@
 # A module directory holds a Kbuild file and either its own sources or a
 # file 'from-linux-source' naming files to take from the kernel's
 # linux-source package (e.g. the stock drivers/dma/dmatest.c).
+#
+# Modules are built with the kernel's own compiler: on the host if it has
+# it, else (as root) in a minimal Debian chroot of the kernel's userland
+# suite made by scripts/mkchroot.sh (e.g. trixie's gcc-14 for the 7.x
+# kernels on a Debian 12 host), with the headers and the module source
+# bind-mounted at the same paths in a private mount namespace.
 . "$(dirname "$0")/../../scripts/lib.sh"
 
 G=$TOP/tests/guest
@@ -15,7 +21,7 @@ src=$G/modules/$mod
 [ -f "$src/Kbuild" ] || die "no module '$mod' (tests/guest/modules/$mod/Kbuild)"
 line=$(awk -v n="$name" '!/^#/ && $1 == n' "$G/kernels.conf")
 [ -n "$line" ] || die "no guest kernel '$name' in tests/guest/kernels.conf"
-read -r _ ksuite _ kpkgs <<<"$line"
+read -r _ ksuite usuite kpkgs <<<"$line"
 kpkg=${kpkgs%% *}
 kver=${kpkg#linux-image-}        # 6.12.117+deb12-amd64
 kbase=${kver%-amd64}              # 6.12.117+deb12
@@ -26,8 +32,20 @@ hdr=$BUILD/guest/$name/headers
 kcc=$(apt_private apt-cache show "linux-headers-$kver/$ksuite" 2>/dev/null |
       sed -n 's/^Depends:.*\(gcc-[0-9][0-9]*\).*/\1/p' | head -n1 || true)
 [ -n "$kcc" ] || die "no linux-headers-$kver in $ksuite: modules cannot be built for $name"
-command -v "$kcc" >/dev/null ||
-    die "$name modules need $kcc (the kernel's compiler), which this host lacks"
+root=
+if ! command -v "$kcc" >/dev/null; then
+    # A chroot with the compiler, make, libc6-dev and what the kernel's
+    # build tools (linux-kbuild) link against.
+    [ "$(id -u)" = 0 ] ||
+        die "$name modules need $kcc (the kernel's compiler), which this host lacks; building them in a Debian $usuite chroot needs root"
+    kbdeps=$(apt_private apt-cache show "linux-kbuild-$kbase/$ksuite" 2>/dev/null |
+             sed -n 's/^Depends: //p' | head -n1 | tr ',' '\n' |
+             sed 's/|.*//; s/(.*//; s/:.*//; s/[[:space:]]//g' | grep . || true)
+    [ -n "$kbdeps" ] || die "no linux-kbuild-$kbase in $ksuite: modules cannot be built for $name"
+    msg "this host lacks $kcc: building $mod for $name in a Debian $usuite chroot"
+    # shellcheck disable=SC2086
+    root=$("$TOP/scripts/mkchroot.sh" "$usuite" "$kcc" make libc6-dev $kbdeps)
+fi
 
 # Headers: the flavour, common and kbuild packages, unpacked and relinked.
 debs=$("$TOP/scripts/fetch-debs.sh" "linux-headers-$kver/$ksuite" \
@@ -36,8 +54,9 @@ if [ "$(cat "$hdr/.debs" 2>/dev/null)" != "$debs" ]; then
     rm -rf "$hdr"
     mkdir -p "$hdr"
     for d in $debs; do dpkg -x "$d" "$hdr"; done
-    # The flavour Makefile includes the common one by its installed path.
-    sed -i "s|^include /usr/src/|include $hdr/usr/src/|" "$hdr/usr/src/linux-headers-$kver/Makefile"
+    # The flavour Makefile names the common one (and, since 7.x, its own
+    # directory as KBUILD_OUTPUT) by its installed path.
+    sed -i "s|/usr/src/|$hdr/usr/src/|g" "$hdr/usr/src/linux-headers-$kver/Makefile"
     echo "$debs" > "$hdr/.debs"
 fi
 kdir=$hdr/usr/src/linux-headers-$kver
@@ -70,8 +89,41 @@ if [ -f "$src/from-linux-source" ]; then
     for f in $files; do cp "$cached/$f" "$work/"; done
 fi
 
-make -s -C "$kdir" M="$work" modules >"$work/build.log" 2>&1 ||
-    { cat "$work/build.log" >&2; die "building $mod for $kver failed"; }
+if [ -z "$root" ]; then
+    make -s -C "$kdir" M="$work" modules >"$work/build.log" 2>&1 ||
+        { cat "$work/build.log" >&2; die "building $mod for $kver failed"; }
+else
+    # The mount points are made in the chroot and removed afterwards; the
+    # mounts live in a private mount namespace, so they go with it whatever
+    # happens, and its trap unmounts them anyway.
+    mps=()
+    for d in "$hdr" "$work"; do
+        top=$root$d
+        while [ ! -e "$(dirname "$top")" ]; do top=$(dirname "$top"); done
+        [ -e "$top" ] || mps+=("$top")
+    done
+    rm_mountpoints() {
+        local t
+        for t in "${mps[@]}"; do
+            [ -d "$t" ] && find "$t" -depth -type d -empty -delete 2>/dev/null
+        done
+        return 0
+    }
+    trap rm_mountpoints EXIT
+    # shellcheck disable=SC2016
+    unshare --mount --propagation private -- /bin/bash -c '
+        set -e
+        root=$1 hdr=$2 work=$3 kdir=$4
+        trap "umount -R \"\$root/proc\" \"\$root\$work\" \"\$root\$hdr\" 2>/dev/null || true" EXIT
+        mkdir -p "$root$hdr" "$root$work"
+        mount --bind -o ro "$hdr" "$root$hdr"
+        mount --bind "$work" "$root$work"
+        mount -t proc proc "$root/proc"
+        chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 \
+            make -s -C "$kdir" M="$work" modules
+    ' mkchroot-build "$root" "$hdr" "$work" "$kdir" >"$work/build.log" 2>&1 ||
+        { cat "$work/build.log" >&2; die "building $mod for $kver in the $usuite chroot ($root) failed"; }
+fi
 for ko in "$work"/*.ko; do
     cp "$ko" "$out/"
     echo "$out/$(basename "$ko")"

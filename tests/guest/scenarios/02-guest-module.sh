@@ -1,6 +1,7 @@
 # An out-of-tree module built by the harness against the kernel's Debian
 # headers (the stock dmatest.c, which no Debian kernel builds) loads into
-# the stock kernel.  Kernels whose compiler this host lacks are skipped.
+# the stock kernel.  Kernels whose compiler this host lacks (7.x: gcc-14 on
+# Debian 12) get it built in a Debian chroot; without root they are skipped.
 # qsva-kernels: 6.12.117 7.3.4
 # qsva-modules: dmatest
 # qsva-qemu: -device intel-iommu,intremap=on,x-scalable-mode=on,x-flts=on
