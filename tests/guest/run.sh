@@ -10,7 +10,7 @@
 #   # qsva-qemu: -device ...           QEMU options (may repeat)
 #   # qsva-append: ...                 extra kernel command line
 #   # qsva-append-base: ...            replaces the base command line
-#                                      (console=ttyS0 intel_iommu=on panic=-1)
+#                                      (console=ttyS0 intel_iommu=on panic=-1 no_timer_check)
 #   # qsva-timeout: 90                 seconds per boot (default 120)
 #   # qsva-modules: dmatest            out-of-tree modules (tests/guest/
 #                                      modules/) built for the kernel and
