@@ -5,7 +5,7 @@
 TOP := $(CURDIR)
 S := $(TOP)/scripts
 
-.PHONY: all build setup tree patches patch-status checkpatch check check-qemu \
+.PHONY: all build setup tree patches patch-status checkpatch check check-qemu kernel \
         check-guest run shell clean distclean help
 
 all: build
@@ -56,6 +56,12 @@ run: build
 ## shell: like run, but stop at a guest shell
 shell: build
 	@KERNEL="$(KERNEL)" INITRD="$(INITRD)" APPEND="$(APPEND)" QEMU_ARGS="$(QEMU_ARGS)" $(S)/run.sh --shell
+
+## kernel: build a guest kernel (SRC=linux-source-X.Y or SRC=/path/to/linux,
+##         PATCHES=dir of *.patch, CONFIG=extra fragment) and boot it
+kernel: build
+	@k=$$(SRC="$(SRC)" PATCHES="$(PATCHES)" NAME="$(NAME)" CONFIG="$(CONFIG)" $(S)/kernel.sh) && \
+	 KERNEL="$$k" APPEND="$(APPEND)" QEMU_ARGS="$(QEMU_ARGS)" $(S)/run.sh
 
 ## clean: remove the QEMU build output (keeps build/qemu and the cache)
 clean:

@@ -10,10 +10,12 @@
 # the initramfs tools (cpio, depmod from kmod), pahole (dwarves) for guest
 # modules built against Debian headers, debootstrap for the Debian chroot
 # that builds modules for guest kernels whose compiler the host lacks
-# (tests/guest/build-module.sh), iasl (acpica-tools) for ACPI tests.
+# (tests/guest/build-module.sh), iasl (acpica-tools) for ACPI tests, and
+# bc, libelf-dev and libssl-dev for guest kernels built by 'make kernel'.
 PKGS="gcc make ninja-build pkg-config libglib2.0-dev libpixman-1-dev zlib1g-dev
       flex bison python3 python3-venv dpkg-dev git curl ca-certificates xz-utils
-      zstd debian-archive-keyring cpio kmod dwarves debootstrap acpica-tools"
+      zstd debian-archive-keyring cpio kmod dwarves debootstrap acpica-tools
+      bc libelf-dev libssl-dev"
 
 missing=
 for p in $PKGS; do
