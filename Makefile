@@ -5,7 +5,7 @@
 TOP := $(CURDIR)
 S := $(TOP)/scripts
 
-.PHONY: all build setup tree patches patch-status checkpatch check check-qemu kernel \
+.PHONY: all build setup tree patches patch-status checkpatch check check-qemu check-slow kernel \
         check-guest run shell clean distclean help
 
 all: build
@@ -41,6 +41,11 @@ checkpatch: tree
 ## check: QEMU unit tests and qtests for what we change, then guest scenarios
 check: build
 	@$(S)/check.sh
+
+## check-slow: the slow guest scenarios (tests/guest/scenarios-slow/), on
+##             kernels built by scripts/kernel.sh (about 25 min each to build)
+check-slow: build
+	@$(TOP)/tests/guest/run.sh $(TOP)/tests/guest/scenarios-slow/*.sh
 
 check-qemu: build
 	@$(S)/check.sh --qemu-only

@@ -32,6 +32,9 @@ out=$BUILD/kernels/$name
 for t in gcc make flex bison bc; do
     command -v $t >/dev/null || die "'$t' is missing: run 'make setup'"
 done
+for h in libelf.h openssl/opensslv.h; do
+    [ -f "/usr/include/$h" ] || die "/usr/include/$h is missing: run 'make setup'"
+done
 
 patches=()
 if [ -n "${PATCHES:-}" ]; then

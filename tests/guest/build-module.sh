@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # build-module.sh KERNEL-NAME MODULE: build the out-of-tree guest module
 # tests/guest/modules/MODULE/ for the guest kernel KERNEL-NAME against the
-# matching Debian linux-headers package, and print the path of the .ko.
+# matching Debian linux-headers package (or, for a kernel built by
+# scripts/kernel.sh, against its build directory), and print the .ko path.
 # A module directory holds a Kbuild file and either its own sources or a
 # file 'from-linux-source' naming files to take from the kernel's
 # linux-source package (e.g. the stock drivers/dma/dmatest.c).
@@ -22,6 +23,26 @@ src=$G/modules/$mod
 line=$(awk -v n="$name" '!/^#/ && $1 == n' "$G/kernels.conf")
 [ -n "$line" ] || die "no guest kernel '$name' in tests/guest/kernels.conf"
 read -r _ ksuite usuite kpkgs <<<"$line"
+if [ "$ksuite" = build ]; then
+    # A kernel built by scripts/kernel.sh: build against its own build
+    # directory with the host compiler that built it.
+    kdir=$BUILD/kernels/$name
+    [ -f "$kdir/obj/Module.symvers" ] ||
+        die "the guest kernel $name is not built yet (tests/guest/mkinitramfs.sh $name builds it)"
+    work=$kdir/modsrc/$mod
+    rm -rf "$work"
+    mkdir -p "$work"
+    cp -a "$src/." "$work/"
+    if [ -f "$src/from-linux-source" ]; then
+        for f in $(grep -v -e '^#' -e '^[[:space:]]*$' "$src/from-linux-source"); do
+            cp "$kdir/src/$f" "$work/" || die "$name's source has no $f"
+        done
+    fi
+    make -s -C "$kdir/obj" M="$work" modules >"$work/build.log" 2>&1 ||
+        { cat "$work/build.log" >&2; die "building $mod for $name failed"; }
+    for ko in "$work"/*.ko; do echo "$ko"; done
+    exit 0
+fi
 kpkg=${kpkgs%% *}
 kver=${kpkg#linux-image-}        # 6.12.117+deb12-amd64
 kbase=${kver%-amd64}              # 6.12.117+deb12

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # mkinitramfs.sh NAME: build build/guest/NAME/{vmlinuz,initramfs.cpio} for
 # the guest kernel NAME of tests/guest/kernels.conf, from Debian packages
-# fetched through the private apt root.  Rebuilt only when an input changes.
+# fetched through the private apt root (or, for a kernel of suite "build",
+# from scripts/kernel.sh's output).  Rebuilt only when an input changes.
 . "$(dirname "$0")/../../scripts/lib.sh"
 
 G=$TOP/tests/guest
@@ -13,15 +14,27 @@ read -r _ ksuite usuite kpkgs <<<"$line"
 kpkg=${kpkgs%% *}
 kver=${kpkg#linux-image-}
 out=$BUILD/guest/$name
+built=
+if [ "$ksuite" = build ]; then
+    # A kernel built by scripts/kernel.sh: "linux-source-X.Y [PATCH-DIR]".
+    read -r ksrc kpatch <<<"$kpkgs"
+    built=$(SRC=$ksrc NAME=$name PATCHES=${kpatch:+$G/kernel/patches/$kpatch} \
+            "$TOP/scripts/kernel.sh") || die "cannot build the guest kernel $name"
+    kdir=$BUILD/kernels/$name
+    kver=$(cat "$kdir/release")
+    kpkgs=
+fi
 
 upkgs=$(awk -v s="$usuite" '/^#/ || NF == 0 { next }
         $1 ~ /:$/ { if ($1 == s":") for (i = 2; i <= NF; i++) print $i; next }
         { for (i = 1; i <= NF; i++) print $i }' "$G/userland.conf")
-kdebs=$("$TOP/scripts/fetch-debs.sh" $(for p in $kpkgs; do echo "$p/$ksuite"; done))
+kdebs=
+[ -n "$built" ] || kdebs=$("$TOP/scripts/fetch-debs.sh" $(for p in $kpkgs; do echo "$p/$ksuite"; done))
 udebs=$("$TOP/scripts/fetch-debs.sh" $(for p in $upkgs; do echo "$p/$usuite"; done))
 debs="$kdebs
 $udebs"
-stamp=$(cat "$0" "$G/guest-init" "$G/guest-lib.sh" "$G/modules.conf" <(echo "$debs") | sha256sum)
+stamp=$(cat "$0" "$G/guest-init" "$G/guest-lib.sh" "$G/modules.conf" <(echo "$debs") \
+        ${built:+"$built"} | sha256sum)
 if [ -f "$out/initramfs.cpio" ] && [ "$(cat "$out/.stamp" 2>/dev/null)" = "$stamp" ]; then
     exit 0
 fi
@@ -32,13 +45,19 @@ root=$out/root
 
 # The kernel packages: vmlinuz and the module tree.
 for d in $kdebs; do dpkg -x "$d" "$out/kpkg"; done
+if [ -n "$built" ]; then
+    mkdir -p "$out/kpkg/lib/modules"
+    cp -a "$kdir/mods/lib/modules/$kver" "$out/kpkg/lib/modules/"
+fi
 # Merged-/usr packages (trixie) keep modules in usr/lib/modules.
 [ -e "$out/kpkg/lib" ] || ln -s usr/lib "$out/kpkg/lib"
 mods=$out/kpkg/lib/modules/$kver
 [ -d "$mods" ] || die "$kpkg has no module tree for $kver"
 # The package leaves modules.dep to its postinst: make it here.
 depmod -b "$out/kpkg" "$kver" || die "depmod failed on $kpkg"
-if [ -f "$out/kpkg/boot/vmlinuz-$kver" ]; then
+if [ -n "$built" ]; then
+    cp "$built" "$out/vmlinuz"
+elif [ -f "$out/kpkg/boot/vmlinuz-$kver" ]; then
     cp "$out/kpkg/boot/vmlinuz-$kver" "$out/vmlinuz"
 elif [ -f "$mods/vmlinuz" ]; then
     cp "$mods/vmlinuz" "$out/vmlinuz"

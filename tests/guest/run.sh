@@ -6,7 +6,8 @@
 # A scenario is a file in tests/guest/scenarios/ run by the guest's /init
 # (busybox sh, with guest-lib.sh's t_* helpers).  Header lines set up the
 # boot:
-#   # qsva-kernels: 6.12.117 7.3.4     kernels to boot (default: all)
+#   # qsva-kernels: 6.12.117 7.3.4     kernels to boot (default: all the
+#                                      Debian ones; built ones when named)
 #   # qsva-qemu: -device ...           QEMU options (may repeat)
 #   # qsva-append: ...                 extra kernel command line
 #   # qsva-append-base: ...            replaces the base command line
@@ -31,7 +32,7 @@ mkdir -p "$LOGS"
 
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=("$G"/scenarios/*.sh)
-all_kernels=$(awk '!/^#/ && NF { print $1 }' "$G/kernels.conf")
+all_kernels=$(awk '!/^#/ && NF && $2 != "build" { print $1 }' "$G/kernels.conf")
 
 header() { # FILE KEY: the values of "# qsva-KEY:" lines, space-joined
     sed -n "s/^# qsva-$2:[[:space:]]*//p" "$1" | tr '\n' ' ' | sed 's/ *$//'

@@ -1,0 +1,59 @@
+# KVA mode (supervisor PASID sharing the kernel's page tables, idxd's
+# init_mm binding of Linux 5.11-6.3) on a 6.1 kernel built by 'make
+# kernel' with 6.1.y's "iommu: disable SVA when CONFIG_X86 is set"
+# reverted (tests/guest/kernel/patches/6.1-kva).  A dedicated and a shared
+# kernel WQ; our qsva_kva module moves kmalloc'd and vmalloc'd buffers
+# through both by kernel virtual address.  Then dmatest (DMA-API
+# addresses) on the same WQ: this design bypasses the DMA API, so the
+# device's accesses fault, and the guest must see those faults reported
+# against the kernel PASID.
+# qsva-kernels: 6.1-kva
+# qsva-modules: kva
+# qsva-qemu: -device intel-iommu,intremap=on,x-scalable-mode=on,x-flts=on,x-pasid-mode=on,device-iotlb=on,svm=on
+# qsva-qemu: -device intel-dsa,addr=05.0
+# qsva-timeout: 300
+
+dev=/sys/bus/pci/devices/0000:00:05.0
+t_dmesg "idxd probed the device" 'idxd 0000:00:05.0: Intel\(R\) Accelerator Device'
+t_no_dmesg "idxd turned on SVA (no 'Unable to turn on user SVA')" 'Unable to turn on user SVA'
+t_no_dmesg "idxd bound a kernel PASID (no 'No in-kernel DMA with PASID')" 'No in-kernel DMA with PASID|sva bind failed'
+pcap=$(ext_cap $dev 27)
+ctl=0
+[ -z "$pcap" ] || ctl=$(cfg_word $dev $((pcap + 6)))
+t_eq "the kernel enabled PASID with privileged mode on 00:05.0 (control bits 0, 2)" \
+    "$(( ${ctl:-0} & 5 ))" 5
+
+t_check "configure engine 0" accel-config config-engine dsa0/engine0.0 --group-id=0
+t_check "configure a dedicated kernel WQ" \
+    accel-config config-wq dsa0/wq0.0 --group-id=0 --mode=dedicated \
+        --type=kernel --name=kva-dwq --driver-name=dmaengine --wq-size=16 --priority=10
+t_check "configure a shared kernel WQ" \
+    accel-config config-wq dsa0/wq0.1 --group-id=0 --mode=shared \
+        --type=kernel --name=kva-swq --driver-name=dmaengine --wq-size=16 \
+        --priority=10 --threshold=15
+t_check "enable dsa0" accel-config enable-device dsa0
+t_check "enable wq0.0" accel-config enable-wq dsa0/wq0.0
+t_check "enable wq0.1" accel-config enable-wq dsa0/wq0.1
+
+t_check "insmod qsva_kva (KVA copies through both WQs)" insmod /qsva-modules/qsva_kva.ko
+dmesg | grep 'qsva_kva' | sed 's/^/QSVA-DIAG /'
+t_dmesg "qsva_kva used the dedicated and the shared WQ" 'qsva_kva: .*dedicated WQ, system PASID'
+t_dmesg "qsva_kva: every KVA copy verified (10 of 10 on 2 WQs)" \
+    'qsva_kva: summary 10 of 10 KVA copies verified on 2 WQs'
+pasid=$(dmesg | sed -n 's/.*qsva_kva: .*system PASID \([0-9]*\).*/\1/p' | head -n1)
+t_no_dmesg "no DMAR fault from the KVA copies" 'DMAR: \[DMA'
+
+# dmatest on the dedicated WQ's channel: DMA-API addresses are not kernel
+# virtual addresses, so the device's reads fault on the kernel PASID.
+chan=$(for c in /sys/class/dma/dma*chan*; do
+           [ "$(basename "$(readlink -f "$c/device")")" = 0000:00:05.0 ] && basename "$c"
+       done | head -n1)
+t_check "modprobe dmatest" modprobe dmatest iterations=4 threads_per_chan=1 timeout=2000
+echo "$chan" > /sys/module/dmatest/parameters/channel
+echo 1 > /sys/module/dmatest/parameters/run
+cat /sys/module/dmatest/parameters/wait >/dev/null
+dmesg | grep -E 'dmatest|DMAR' | tail -n 12 | sed 's/^/QSVA-DIAG /'
+t_dmesg "dmatest on the KVA WQ does not pass (its addresses are not KVAs)" \
+    "dmatest: $chan-copy0: summary 4 tests, [1-4] failures"
+t_dmesg "the guest saw the device's faults reported against the kernel PASID" \
+    "DMAR: \[DMA (Read|Write) PASID 0x$(printf %x "${pasid:-0}")\] Request device \[00:05.0\]"
