@@ -37,16 +37,25 @@ if [ -n "${INITRD:-}" ]; then
     shell=1
 else
     initrd=$BUILD/guest/run-initrd.cpio
-    guest_initrd "$gdir/initramfs.cpio" "$G/demo.sh" "$initrd"
+    # dmatest for the kernel WQ (only with the default kernel's modules).
+    kos=()
+    if [ -z "${KERNEL:-}" ]; then
+        ko=$("$G/build-module.sh" "$DEFAULT_KERNEL" dmatest) ||
+            msg "dmatest could not be built: the demo skips the kernel WQ copy"
+        kos=(${ko:-})
+    fi
+    guest_initrd "$gdir/initramfs.cpio" "$G/demo.sh" "$initrd" "${kos[@]}"
 fi
 
 append="$GUEST_APPEND_BASE iomem=relaxed"
-append+=" kprobe_event=p:qsva_fl,intel_pasid_setup_first_level;p:qsva_sl,intel_pasid_setup_second_level;p:qsva_pt,intel_pasid_setup_pass_through"
+# Boot-time kprobes on the kernel's PASID-entry setup, recording the PASID.
+append+=' kprobe_event=p:qsva_fl,intel_pasid_setup_first_level,pasid=$arg4:u32;p:qsva_sl,intel_pasid_setup_second_level,pasid=$arg4:u32;p:qsva_pt,intel_pasid_setup_pass_through,pasid=$arg3:u32'
 [ $shell = 1 ] && append+=" qsva.shell=1"
 append+=" ${APPEND:-}"
 # shellcheck disable=SC2206
 cmd=("$QEMU" "${GUEST_MACHINE[@]}"
-     -device intel-iommu,intremap=on,x-scalable-mode=on,x-flts=on
+     -device intel-iommu,intremap=on,x-scalable-mode=on,x-flts=on,x-pasid-mode=on,device-iotlb=on,svm=on
+     -device intel-dsa,addr=05.0
      ${QEMU_ARGS:-}
      -kernel "$kernel" -initrd "$initrd" -append "$append")
 msg "booting $(basename "$kernel"): ${cmd[*]}"
