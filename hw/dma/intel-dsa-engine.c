@@ -356,9 +356,15 @@ static uint8_t dsa_op_compare(DSAJob *j)
     return dsa_compare_result(j, false, 0);
 }
 
+/*
+ * Compare pattern: the source address is in the first address field
+ * (bytes 16..23), the pattern in the second (bytes 24..31), as Linux's
+ * struct dsa_hw_desc has them (src_addr, comp_pattern).
+ */
 static uint8_t dsa_op_compval(DSAJob *j)
 {
     uint8_t pat[DSA_CHUNK + 8], b[DSA_CHUNK];
+    uint64_t addr = j->src, pattern = j->dst;
     uint64_t len = j->xfer, done = 0;
     uint8_t st = dsa_xfer_range(j, UINT32_MAX);
 
@@ -369,12 +375,12 @@ static uint8_t dsa_op_compval(DSAJob *j)
         trace_dsa_engine_reserved(j->opcode, DSA_DESC_EXPECTED_RES);
         return DSA_COMP_NOZERO_RESERVE;
     }
-    dsa_pattern_fill(pat, sizeof(pat), j->src);
+    dsa_pattern_fill(pat, sizeof(pat), pattern);
     while (done < len) {
-        uint64_t i, n = dsa_step(len - done, j->dst + done, j->dst + done);
+        uint64_t i, n = dsa_step(len - done, addr + done, addr + done);
         const uint8_t *a = pat + (done & 7);
 
-        if (!dsa_read(j, j->dst + done, b, n)) {
+        if (!dsa_read(j, addr + done, b, n)) {
             return dsa_fault(j, done);
         }
         if (memcmp(a, b, n)) {

@@ -349,6 +349,8 @@ static void dsa_cmd_wait(IntelDSAState *s, uint64_t mask, bool all_epochs)
     s->pending_cmd.cmd = s->cmd;
     s->pending_cmd.wait_mask = mask;
     s->pending_cmd.wait_all_epochs = all_epochs;
+    /* Engines blocked on a page fault stop waiting for the page. */
+    dsa_pri_abort_locked(s, mask);
     done = dsa_wq_cmd_done_locked(s);
     s->pending_cmd.active = !done;
     qemu_mutex_unlock(&s->lock);

@@ -36,6 +36,7 @@ bool dsa_wq_in_engine(IntelDSAState *s)
 /* What an engine needs while it runs one descriptor. */
 typedef struct DSAExecCtx {
     IntelDSAState *s;
+    IntelDSAEngine *eng;
     IntelDSAWQ *wq;
     uint32_t pasid;
     bool priv;
@@ -60,6 +61,19 @@ static MemTxResult dsa_io_rw(void *opaque, uint32_t pasid, bool priv,
                                   is_write, r);
     }
     return r;
+}
+
+/* Block on fault: a page request, and the wait for its response. */
+static bool dsa_io_page_request(void *opaque, uint32_t pasid, bool priv,
+                                uint64_t addr, bool is_write)
+{
+    DSAExecCtx *ctx = opaque;
+
+    if (pasid == PCI_NO_PASID) {
+        priv = false;
+    }
+    return dsa_pri_page_request(ctx->s, ctx->eng, ctx->wq->idx, pasid, priv,
+                                addr, is_write);
 }
 
 /* Under s->lock: an error for the SWERR register, reported by the BH. */
@@ -172,16 +186,17 @@ void dsa_wq_irq_bh(void *opaque)
  * Run one descriptor (or complete it with the error the WQ found).  An
  * error the engine could not put in a completion record goes to SWERR.
  */
-static void dsa_execute(IntelDSAState *s, IntelDSAWQ *wq,
-                        const DSAQueuedDesc *d)
+static void dsa_execute(IntelDSAState *s, IntelDSAEngine *eng,
+                        IntelDSAWQ *wq, const DSAQueuedDesc *d)
 {
     /* A refused privileged descriptor is completed as a user one. */
     DSAExecCtx ctx = {
-        .s = s, .wq = wq, .pasid = d->pasid,
+        .s = s, .eng = eng, .wq = wq, .pasid = d->pasid,
         .priv = d->priv && d->error != DSA_COMP_PRIV_BAD,
     };
     DSAEngineIO io = {
-        .rw = dsa_io_rw, .interrupt = dsa_io_interrupt, .opaque = &ctx,
+        .rw = dsa_io_rw, .interrupt = dsa_io_interrupt,
+        .page_request = dsa_io_page_request, .opaque = &ctx,
     };
     uint8_t status;
 
@@ -264,7 +279,7 @@ static void *dsa_engine_thread(void *opaque)
         wq->running++;
         qemu_mutex_unlock(&s->lock);
 
-        dsa_execute(s, wq, &d);
+        dsa_execute(s, eng, wq, &d);
 
         qemu_mutex_lock(&s->lock);
         wq->running--;
@@ -358,6 +373,8 @@ void dsa_wq_quiesce(IntelDSAState *s, bool discard)
             dsa_wq_discard_locked(&s->wqs[i], false, 0);
         }
     }
+    /* No page group response can come while the BQL is held here. */
+    dsa_pri_abort_locked(s, ~0ull);
     for (;;) {
         bool busy = false;
 
@@ -569,6 +586,7 @@ void dsa_wq_stop_engines(IntelDSAState *s)
     qemu_mutex_lock(&s->lock);
     s->stopping = true;
     qemu_cond_broadcast(&s->work_cond);
+    qemu_cond_broadcast(&s->pr_cond);
     qemu_mutex_unlock(&s->lock);
     for (i = 0; i < s->num_engines; i++) {
         qemu_thread_join(&s->engines[i].thread);

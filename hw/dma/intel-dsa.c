@@ -175,6 +175,7 @@ static void dsa_realize(PCIDevice *pdev, Error **errp)
                                     &dev->mem_reentrancy_guard);
     s->cmd_bh = qemu_bh_new_guarded(dsa_cmd_complete_bh, s,
                                     &dev->mem_reentrancy_guard);
+    dsa_pri_init(s);
     dsa_regs_reset(s);
     dsa_wq_start_engines(s);
 }
@@ -185,6 +186,7 @@ static void dsa_exit(PCIDevice *pdev)
     unsigned i;
 
     dsa_wq_stop_engines(s);
+    dsa_pri_exit(s);
     qemu_bh_delete(s->irq_bh);
     qemu_bh_delete(s->cmd_bh);
     for (i = 0; i < s->num_wqs; i++) {
@@ -213,6 +215,7 @@ static void dsa_reset_hold(Object *obj, ResetType type)
     s->swerr_pending = 0;
     s->swerr_pending_overflow = false;
     qemu_mutex_unlock(&s->lock);
+    dsa_pri_reset(s);
     dsa_regs_reset(s);
 }
 
@@ -342,6 +345,9 @@ static const Property dsa_properties[] = {
     DEFINE_PROP_UINT32("num-groups", IntelDSAState, num_groups, 4),
     DEFINE_PROP_UINT32("wq-size", IntelDSAState, total_wq_size, 128),
     DEFINE_PROP_UINT32("read-buffers", IntelDSAState, rdbufs, 96),
+    /* How long an engine waits for a page group response, in ms. */
+    DEFINE_PROP_UINT32("x-page-request-timeout", IntelDSAState,
+                       pr_timeout_ms, 10000),
 };
 
 static void dsa_class_init(ObjectClass *klass, const void *data)

@@ -5,7 +5,9 @@
  * and GRPCFG write rules, INTCAUSE and MSI-X, FLR, bad properties, and
  * descriptors through dedicated (MOVDIR64B) and shared (DMWr) WQs:
  * memmove, completion records, interrupts, Retry, privilege, drain and
- * abort with work in flight, MSI-X permissions.  No IOMMU.
+ * abort with work in flight, MSI-X permissions.  Then, behind a VT-d
+ * IOMMU with first-stage tables for a user PASID: page faults with and
+ * without block on fault, page requests and page group responses.
  *
  * Copyright (c) 2026 The qemu-sva developers
  *
@@ -18,6 +20,7 @@
 #include "libqos/pci-pc.h"
 #include "hw/pci/pci_regs.h"
 #include "hw/pci-host/q35.h"
+#include "hw/i386/intel_iommu_internal.h"
 #include "hw/dma/intel-dsa-desc.h"
 #include "hw/dma/intel-dsa-regs.h"
 #include "qsva-refused.h"
@@ -38,12 +41,12 @@ typedef struct DSATest {
     QPCIBar bar2;
 } DSATest;
 
-static void dsa_start(DSATest *t, const char *props)
+static void dsa_start_with(DSATest *t, const char *before, const char *props)
 {
     QPCIDevice *mch;
 
-    t->qts = qtest_initf("-M q35 -m 256M -device intel-dsa,addr=05.0%s",
-                         props);
+    t->qts = qtest_initf("-M q35 -m 256M %s -device intel-dsa,addr=05.0%s",
+                         before, props);
     t->bus = qpci_new_pc(t->qts, NULL);
     /* Map ECAM, as firmware would, to reach extended config space. */
     mch = qpci_device_find(t->bus, QPCI_DEVFN(0, 0));
@@ -59,6 +62,11 @@ static void dsa_start(DSATest *t, const char *props)
     qpci_msix_enable(t->dev);
     t->bar0 = t->dev->msix_table_bar;
     t->bar2 = qpci_iomap(t->dev, DSA_BAR_PORTALS, NULL);
+}
+
+static void dsa_start(DSATest *t, const char *props)
+{
+    dsa_start_with(t, "", props);
 }
 
 static void dsa_stop(DSATest *t)
@@ -1008,6 +1016,355 @@ static void test_bad_properties(void)
                         "intel-dsa needs a PCI Express bus");
 }
 
+/*
+ * Page faults behind VT-d.  The guest tables: a scalable-mode root and
+ * context entry for the device (page requests allowed), a PASID
+ * directory, and a first-stage table for user PASID UPASID mapping the
+ * IOVA_* pages to SRC, DST and COMP.  The invalidation queue carries page
+ * group responses; page requests land in the page request queue.
+ */
+#define IOMMU_BASE      Q35_HOST_BRIDGE_IOMMU_ADDR
+#define VT_ROOT         0x400000ULL
+#define VT_CTX          0x401000ULL
+#define VT_PDIR         0x402000ULL
+#define VT_IQ           0x403000ULL
+#define VT_PQ           0x404000ULL
+#define VT_ALLOC        0x410000ULL
+#define UPASID          0x42
+#define IOVA_SRC        0x40000000ULL
+#define IOVA_DST        0x40100000ULL
+#define IOVA_COMP       0x40200000ULL
+#define FS_USER         0x7ULL          /* present, writable, user */
+#define FLAG_BOF        0x02
+#define PF_XFER         8192            /* the second DST page faults */
+#define VTD_SVM_ARGS    "-device intel-iommu,x-scalable-mode=on,x-flts=on," \
+                        "x-pasid-mode=on,device-iotlb=on,svm=on"
+#define USER_BOF_WQ     (DSA_WQCFG2_DEDICATED | DSA_WQCFG2_BOF | \
+                         DSA_WQCFG2_PASID_EN | \
+                         (UPASID << DSA_WQCFG2_PASID_SHIFT) | \
+                         (1u << DSA_WQCFG2_PRIORITY_SHIFT))
+#define USER_WQ         (USER_BOF_WQ & ~DSA_WQCFG2_BOF)
+
+typedef struct DSAVtd {
+    uint64_t next;          /* page allocator */
+    uint64_t fs_root;
+    unsigned iq_tail;
+    unsigned pq_seen;       /* page requests read so far */
+} DSAVtd;
+
+static uint64_t vt_page(DSATest *t, DSAVtd *v)
+{
+    uint64_t p = v->next;
+
+    v->next += 4096;
+    qtest_memset(t->qts, p, 0, 4096);
+    return p;
+}
+
+/* Map the 4 KiB page @iova to @pa for the user PASID (4 levels). */
+static void vt_set(DSATest *t, DSAVtd *v, uint64_t iova, uint64_t leaf)
+{
+    uint64_t table = v->fs_root;
+    int level;
+
+    for (level = 4; level > 1; level--) {
+        uint64_t e = table + ((iova >> (12 + 9 * (level - 1))) & 0x1ff) * 8;
+        uint64_t pte = qtest_readq(t->qts, e);
+
+        if (!(pte & 1)) {
+            pte = vt_page(t, v) | FS_USER;
+            qtest_writeq(t->qts, e, pte);
+        }
+        table = pte & 0x000ffffffffff000ULL;
+    }
+    qtest_writeq(t->qts, table + ((iova >> 12) & 0x1ff) * 8, leaf);
+}
+
+static void vt_map(DSATest *t, DSAVtd *v, uint64_t iova, uint64_t pa)
+{
+    vt_set(t, v, iova, pa | FS_USER);
+}
+
+/* A scalable-mode PASID-table entry */
+static void vt_set_pe(DSATest *t, DSAVtd *v, uint32_t pasid, uint64_t v0,
+                      uint64_t v1, uint64_t v2)
+{
+    uint64_t dire = VT_PDIR + (pasid >> 6) * 8;
+    uint64_t tbl = qtest_readq(t->qts, dire);
+    uint64_t pe;
+
+    if (!(tbl & 1)) {
+        tbl = vt_page(t, v) | 1;
+        qtest_writeq(t->qts, dire, tbl);
+    }
+    pe = (tbl & ~0xfffULL) + (pasid & 0x3f) * 64;
+    qtest_writeq(t->qts, pe + 8, v1);
+    qtest_writeq(t->qts, pe + 16, v2);
+    qtest_writeq(t->qts, pe + 24, 0);
+    qtest_writeq(t->qts, pe, v0);
+}
+
+static void vt_setup(DSATest *t, DSAVtd *v)
+{
+    memset(v, 0, sizeof(*v));
+    v->next = VT_ALLOC;
+    qtest_memset(t->qts, VT_ROOT, 0, 0x5000);
+    /* root entry of bus 0; context entry: PRE, DTE, PASID directory */
+    qtest_writeq(t->qts, VT_ROOT, VT_CTX | 1);
+    qtest_writeq(t->qts, VT_CTX + DSA_DEVFN * 32,
+                 VT_PDIR | (1ULL << 4) | (1ULL << 2) | 1);
+    /* RID_PASID pass-through (PGTT 4), the user PASID first-stage (1) */
+    vt_set_pe(t, v, 0, (4ULL << 6) | 1, 1, 0);
+    v->fs_root = vt_page(t, v);
+    vt_set_pe(t, v, UPASID, (1ULL << 6) | 1, 1, v->fs_root);
+    vt_map(t, v, IOVA_SRC, SRC);
+    vt_map(t, v, IOVA_SRC + 4096, SRC + 4096);
+    vt_map(t, v, IOVA_DST, DST);
+    vt_map(t, v, IOVA_COMP, COMP);
+
+    qtest_writeq(t->qts, IOMMU_BASE + DMAR_RTADDR_REG,
+                 VT_ROOT | VTD_RTADDR_SMT);
+    qtest_writel(t->qts, IOMMU_BASE + DMAR_GCMD_REG, VTD_GCMD_SRTP);
+    qtest_writel(t->qts, IOMMU_BASE + DMAR_GCMD_REG, VTD_GCMD_TE);
+    g_assert(qtest_readl(t->qts, IOMMU_BASE + DMAR_GSTS_REG) & VTD_GSTS_TES);
+    qtest_writeq(t->qts, IOMMU_BASE + DMAR_IQA_REG, VT_IQ | VTD_IQA_DW_MASK);
+    qtest_writel(t->qts, IOMMU_BASE + DMAR_GCMD_REG,
+                 VTD_GCMD_TE | VTD_GCMD_QIE);
+    g_assert(qtest_readl(t->qts, IOMMU_BASE + DMAR_GSTS_REG) &
+             VTD_GSTS_QIES);
+    qtest_writeq(t->qts, IOMMU_BASE + DMAR_PQA_REG, VT_PQ);    /* 128 */
+}
+
+/* Submit one 256-bit descriptor to the invalidation queue */
+static void vt_qi(DSATest *t, DSAVtd *v, uint64_t lo, uint64_t hi)
+{
+    uint64_t d = VT_IQ + v->iq_tail * 32;
+
+    qtest_writeq(t->qts, d, lo);
+    qtest_writeq(t->qts, d + 8, hi);
+    qtest_writeq(t->qts, d + 16, 0);
+    qtest_writeq(t->qts, d + 24, 0);
+    v->iq_tail++;
+    qtest_writeq(t->qts, IOMMU_BASE + DMAR_IQT_REG, v->iq_tail * 32);
+    g_assert_cmphex(qtest_readl(t->qts, IOMMU_BASE + DMAR_FSTS_REG) &
+                    VTD_FSTS_IQE, ==, 0);
+}
+
+/* A page group response, as the guest's IOMMU driver sends it. */
+static void vt_page_response(DSATest *t, DSAVtd *v, uint32_t pasid,
+                             uint16_t prgi, unsigned code)
+{
+    vt_qi(t, v, 0x9 | (1ULL << 4) | ((uint64_t)code << 12) |
+          ((uint64_t)DSA_DEVFN << 16) | ((uint64_t)pasid << 32),
+          (uint64_t)prgi << 3);
+}
+
+/* Unmap a page of the user PASID and invalidate its IOTLB entry. */
+static void vt_unmap(DSATest *t, DSAVtd *v, uint64_t iova)
+{
+    vt_set(t, v, iova, 0);
+    vt_qi(t, v, 0x6 | (3ULL << 4) | (1ULL << 16) | ((uint64_t)UPASID << 32),
+          iova);
+}
+
+/*
+ * Wait for the next page request and check it: the user PASID, the
+ * device, a write to @addr, last in its group.  Returns its group index.
+ */
+static uint16_t vt_wait_page_request(DSATest *t, DSAVtd *v, uint64_t addr)
+{
+    uint64_t lo, hi, e = v->pq_seen * 32;
+    int i;
+
+    for (i = 0; i < 20000; i++) {
+        if (qtest_readq(t->qts, IOMMU_BASE + DMAR_PQT_REG) > e) {
+            break;
+        }
+        g_usleep(100);
+    }
+    g_assert_cmphex(qtest_readq(t->qts, IOMMU_BASE + DMAR_PQT_REG), ==,
+                    e + 32);
+    lo = qtest_readq(t->qts, VT_PQ + e);
+    hi = qtest_readq(t->qts, VT_PQ + e + 8);
+    v->pq_seen++;
+    g_assert_cmphex(lo & 0xff, ==, 1);                  /* page request */
+    g_assert(lo & (1ULL << 8));                         /* PASID present */
+    g_assert_cmphex((lo >> 16) & 0xffff, ==, DSA_DEVFN);
+    g_assert_cmphex((lo >> 32) & 0xfffff, ==, UPASID);
+    g_assert_cmphex(lo & (3ULL << 52), ==, 0);          /* user, no exec */
+    g_assert(hi & 2);                                   /* write */
+    g_assert(hi & 4);                                   /* last in group */
+    g_assert_cmphex(hi & ~0xfffULL, ==, addr);
+    return (hi >> 3) & 0x1ff;
+}
+
+static void pf_memmove(DSATest *t, unsigned wq, uint32_t flags)
+{
+    g_autofree uint8_t *buf = g_malloc(PF_XFER);
+    uint8_t d[64];
+    unsigned i;
+
+    for (i = 0; i < PF_XFER; i++) {
+        buf[i] = i * 13 + 5;
+    }
+    qtest_memwrite(t->qts, SRC, buf, PF_XFER);
+    qtest_memset(t->qts, DST, 0, PF_XFER);
+    qtest_memset(t->qts, COMP, 0, 32);
+    make_desc(d, 0, OP_MEMMOVE, FLAG_CRAV | FLAG_RCR | flags, IOVA_COMP,
+              IOVA_SRC, IOVA_DST, PF_XFER, 0);
+    qtest_write_block(t->qts, portal(t, wq, 0), d, sizeof(d));
+}
+
+/* The partial completion of pf_memmove: the first page moved. */
+static void pf_check_partial(DSATest *t, uint8_t status)
+{
+    g_autofree uint8_t *src = g_malloc(PF_XFER);
+    g_autofree uint8_t *dst = g_malloc(PF_XFER);
+
+    g_assert_cmphex(wait_comp(t, 0), ==, status);
+    g_assert_cmpuint(qtest_readl(t->qts, COMP + 4), ==, 4096);
+    g_assert_cmphex(qtest_readq(t->qts, COMP + 8), ==, IOVA_DST + 4096);
+    qtest_memread(t->qts, SRC, src, PF_XFER);
+    qtest_memread(t->qts, DST, dst, PF_XFER);
+    g_assert(memcmp(src, dst, 4096) == 0);
+}
+
+static void pf_check_moved(DSATest *t)
+{
+    g_autofree uint8_t *src = g_malloc(PF_XFER);
+    g_autofree uint8_t *dst = g_malloc(PF_XFER);
+
+    g_assert_cmphex(wait_comp(t, 0), ==, DSA_COMP_SUCCESS);
+    qtest_memread(t->qts, SRC, src, PF_XFER);
+    qtest_memread(t->qts, DST + 0, dst, 4096);
+    qtest_memread(t->qts, DST + 0x10000, dst + 4096, 4096);
+    g_assert(memcmp(src, dst, PF_XFER) == 0);
+}
+
+/*
+ * WQ 0: dedicated, user PASID, block on fault.  WQ 1: the same without
+ * block on fault.  PASID and PRI enabled, 8 page requests allocated.
+ */
+static void pf_start(DSATest *t, DSAVtd *v, const char *props)
+{
+    dsa_start_with(t, VTD_SVM_ARGS, props);
+    vt_setup(t, v);
+    ecam_writew(t, DSA_CFG_PASID_OFFSET + PCI_PASID_CTRL,
+                PCI_PASID_CTRL_ENABLE);
+    qtest_writel(t->qts, ECAM_BASE + (DSA_DEVFN << 12) + DSA_CFG_PRI_OFFSET +
+                 PCI_PRI_ALLOC_REQ, 8);
+    ecam_writew(t, DSA_CFG_PRI_OFFSET + PCI_PRI_CTRL, PCI_PRI_CTRL_ENABLE);
+    dsa_set_wq(t, 0, 8, 0, USER_BOF_WQ);
+    dsa_set_wq(t, 1, 8, 0, USER_WQ);
+    dsa_set_group(t, 0, 0x1, 0x1);
+    dsa_set_group(t, 1, 0x2, 0x2);
+    g_assert_cmpuint(dsa_cmd(t, DSA_CMD_ENABLE_DEVICE, 0, false), ==, 0);
+    g_assert_cmpuint(dsa_cmd(t, DSA_CMD_ENABLE_WQ, 0, false), ==, 0);
+    g_assert_cmpuint(dsa_cmd(t, DSA_CMD_ENABLE_WQ, 1, false), ==, 0);
+}
+
+/* Without block on fault: partial completion, no page request. */
+static void test_fault_no_bof(void)
+{
+    DSATest t;
+    DSAVtd v;
+
+    pf_start(&t, &v, "");
+    /* block on fault not asked for by the descriptor */
+    pf_memmove(&t, 0, 0);
+    pf_check_partial(&t, DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE);
+    /* asked for, but the WQ does not allow it */
+    pf_memmove(&t, 1, FLAG_BOF);
+    pf_check_partial(&t, DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE);
+    g_assert_cmphex(qtest_readq(t.qts, IOMMU_BASE + DMAR_PQT_REG), ==, 0);
+    dsa_stop(&t);
+}
+
+/*
+ * Block on fault: the engine sends a page request and waits; the guest
+ * maps the page and answers success: the descriptor completes.  An
+ * Invalid Request answer completes it with the fault.
+ */
+static void test_fault_bof(void)
+{
+    DSATest t;
+    DSAVtd v;
+    uint16_t prgi, prgi2;
+
+    pf_start(&t, &v, "");
+    pf_memmove(&t, 0, FLAG_BOF);
+    prgi = vt_wait_page_request(&t, &v, IOVA_DST + 4096);
+    g_usleep(20000);
+    g_assert_cmphex(comp_status(&t, 0), ==, 0);         /* blocked */
+    /* responses for nothing, or for another PASID, change nothing */
+    vt_page_response(&t, &v, UPASID, (prgi + 1) & 0x1ff, 0);
+    vt_page_response(&t, &v, 0x99, prgi, 0);
+    g_usleep(20000);
+    g_assert_cmphex(comp_status(&t, 0), ==, 0);
+    /* the guest maps the page (elsewhere) and answers */
+    vt_map(&t, &v, IOVA_DST + 4096, DST + 0x10000);
+    vt_page_response(&t, &v, UPASID, prgi, 0);
+    pf_check_moved(&t);
+
+    /* the guest cannot map the page: Invalid Request */
+    vt_unmap(&t, &v, IOVA_DST + 4096);
+    pf_memmove(&t, 0, FLAG_BOF);
+    prgi2 = vt_wait_page_request(&t, &v, IOVA_DST + 4096);
+    g_assert_cmpuint(prgi2, !=, prgi);
+    vt_page_response(&t, &v, UPASID, prgi2, 1);
+    pf_check_partial(&t, DSA_COMP_PAGE_FAULT_IR | DSA_COMP_STATUS_WRITE);
+    /* a late second answer for it is ignored */
+    vt_page_response(&t, &v, UPASID, prgi2, 0);
+    dsa_stop(&t);
+}
+
+/*
+ * A blocked engine stops waiting when the WQ is aborted or disabled, and
+ * at once when PRI is disabled or after the timeout.
+ */
+static void test_fault_bof_abort(void)
+{
+    DSATest t;
+    DSAVtd v;
+
+    pf_start(&t, &v, ",x-page-request-timeout=100000");
+    pf_memmove(&t, 0, FLAG_BOF);
+    vt_wait_page_request(&t, &v, IOVA_DST + 4096);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_ABORT_WQ, wq_operand(0), false),
+                     ==, 0);
+    pf_check_partial(&t, DSA_COMP_PAGE_FAULT_IR | DSA_COMP_STATUS_WRITE);
+
+    pf_memmove(&t, 0, FLAG_BOF);
+    vt_wait_page_request(&t, &v, IOVA_DST + 4096);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_DISABLE_WQ, wq_operand(0), false),
+                     ==, 0);
+    pf_check_partial(&t, DSA_COMP_PAGE_FAULT_IR | DSA_COMP_STATUS_WRITE);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_ENABLE_WQ, 0, false), ==, 0);
+
+    /* PRI disabled: no page request, the fault at once */
+    ecam_writew(&t, DSA_CFG_PRI_OFFSET + PCI_PRI_CTRL, 0);
+    pf_memmove(&t, 0, FLAG_BOF);
+    pf_check_partial(&t, DSA_COMP_PAGE_FAULT_IR | DSA_COMP_STATUS_WRITE);
+    g_assert_cmphex(qtest_readq(t.qts, IOMMU_BASE + DMAR_PQT_REG), ==,
+                    v.pq_seen * 32);
+
+    /* System reset with an engine blocked */
+    ecam_writew(&t, DSA_CFG_PRI_OFFSET + PCI_PRI_CTRL, PCI_PRI_CTRL_ENABLE);
+    pf_memmove(&t, 0, FLAG_BOF);
+    vt_wait_page_request(&t, &v, IOVA_DST + 4096);
+    qtest_system_reset(t.qts);
+    g_assert_cmphex(rd32(&t, DSA_REG_GENSTS), ==, DSA_GENSTS_DISABLED);
+    dsa_stop(&t);
+
+    /* Nobody answers: the timeout */
+    pf_start(&t, &v, ",x-page-request-timeout=200");
+    pf_memmove(&t, 0, FLAG_BOF);
+    pf_check_partial(&t, DSA_COMP_PAGE_FAULT_IR | DSA_COMP_STATUS_WRITE);
+    /* the engine asked a few times before giving up */
+    g_assert_cmphex(qtest_readq(t.qts, IOMMU_BASE + DMAR_PQT_REG), >=, 32);
+    dsa_stop(&t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1025,5 +1382,10 @@ int main(int argc, char **argv)
     qtest_add_func("/intel-dsa/priv", test_priv);
     qtest_add_func("/intel-dsa/drain-abort", test_drain_abort);
     qtest_add_func("/intel-dsa/msix-perm", test_msix_perm);
+    if (qtest_has_device("intel-iommu")) {
+        qtest_add_func("/intel-dsa/fault/no-bof", test_fault_no_bof);
+        qtest_add_func("/intel-dsa/fault/bof", test_fault_bof);
+        qtest_add_func("/intel-dsa/fault/bof-abort", test_fault_bof_abort);
+    }
     return g_test_run();
 }

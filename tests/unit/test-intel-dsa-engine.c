@@ -527,7 +527,8 @@ static void test_compval(void)
     for (i = 0; i < len; i++) {
         host(DST_OFF)[i] = pattern >> (8 * (i % 8));
     }
-    desc_init(&d, DSA_OPCODE_COMPVAL, RCR, pattern, G(DST_OFF), len, CR_OFF);
+    /* the address first, then the pattern (Linux's comp_pattern) */
+    desc_init(&d, DSA_OPCODE_COMPVAL, RCR, G(DST_OFF), pattern, len, CR_OFF);
     assert_success(&d, CR_OFF);
     g_assert_cmphex(cr_result(CR_OFF), ==, 0);
 
@@ -536,8 +537,8 @@ static void test_compval(void)
     g_assert_cmphex(cr_result(CR_OFF), ==, 1);
     g_assert_cmpuint(cr_bytes(CR_OFF), ==, PAGE + 2);
 
-    desc_init(&d, DSA_OPCODE_COMPVAL, RCR | IDXD_OP_FLAG_CR, pattern,
-              G(DST_OFF), len, CR_OFF);
+    desc_init(&d, DSA_OPCODE_COMPVAL, RCR | IDXD_OP_FLAG_CR, G(DST_OFF),
+              pattern, len, CR_OFF);
     g_assert_cmphex(run(&d), ==, DSA_COMP_SUCCESS_PRED);
 }
 

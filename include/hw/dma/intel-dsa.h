@@ -52,11 +52,36 @@ typedef struct IntelDSAWQ {
     uint8_t epoch;
 } IntelDSAWQ;
 
+/*
+ * The page request an engine waits for (block on fault), protected by
+ * IntelDSAState.lock.  See intel-dsa-pri.c.
+ */
+typedef enum DSAPageReqState {
+    DSA_PR_IDLE,            /* none */
+    DSA_PR_QUEUED,          /* waiting for the BH to issue it */
+    DSA_PR_SENT,            /* in the page request queue, no response yet */
+    DSA_PR_DONE,            /* answered (or refused): see .success */
+} DSAPageReqState;
+
+typedef struct DSAPageReq {
+    DSAPageReqState state;
+    bool aborted;           /* a command or reset gave up on it */
+    bool success;           /* with DSA_PR_DONE: retry the access */
+    unsigned wq;
+    uint32_t pasid;
+    bool priv;
+    bool is_write;
+    uint64_t addr;
+    uint16_t prgi;
+    uint32_t seq;           /* tells a new request from an aborted one */
+} DSAPageReq;
+
 typedef struct IntelDSAEngine {
     IntelDSAState *s;
     unsigned idx;
     int group;              /* protected by IntelDSAState.lock */
     QemuThread thread;
+    DSAPageReq pr;          /* protected by IntelDSAState.lock */
 } IntelDSAEngine;
 
 /* A command waiting for work in flight. */
@@ -81,6 +106,7 @@ struct IntelDSAState {
     uint32_t num_groups;
     uint32_t total_wq_size;
     uint32_t rdbufs;
+    uint32_t pr_timeout_ms;     /* x-page-request-timeout */
 
     /* Derived at realize */
     uint32_t num_vectors;
@@ -115,6 +141,13 @@ struct IntelDSAState {
     bool swerr_pending_overflow;
     QEMUBH *irq_bh;
     QEMUBH *cmd_bh;
+
+    /* Page requests (intel-dsa-pri.c) */
+    QemuCond pr_cond;           /* engines wait for page responses */
+    QEMUBH *pr_bh;              /* issues queued page requests (BQL) */
+    uint16_t pr_next_prgi;      /* under lock */
+    uint32_t pr_seq;            /* under lock */
+    GHashTable *pr_notifiers;   /* PASID -> DSAPriNotifier (BQL) */
 };
 
 /* intel-dsa-regs.c */
@@ -141,5 +174,15 @@ void dsa_wq_flip_epoch_locked(IntelDSAWQ *wq);
 bool dsa_wq_cmd_done_locked(IntelDSAState *s);
 void dsa_wq_quiesce(IntelDSAState *s, bool discard);
 bool dsa_wq_in_engine(IntelDSAState *s);
+
+/* intel-dsa-pri.c */
+void dsa_pri_init(IntelDSAState *s);
+void dsa_pri_exit(IntelDSAState *s);
+void dsa_pri_reset(IntelDSAState *s);
+bool dsa_pri_page_request(IntelDSAState *s, IntelDSAEngine *eng,
+                          unsigned wq, uint32_t pasid, bool priv,
+                          uint64_t addr, bool is_write);
+/* Under s->lock: give up the page requests of the WQs in @wq_mask. */
+void dsa_pri_abort_locked(IntelDSAState *s, uint64_t wq_mask);
 
 #endif /* HW_DMA_INTEL_DSA_H */
