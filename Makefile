@@ -51,7 +51,7 @@ check-guest: build
 ## bench: DSA MEMMOVE/NOOP throughput from a guest beside host and guest
 ##        memcpy (a benchmark, not a test; BENCH_KERNEL=6.12.57 or 7.3.4)
 bench: build
-	@BENCH_KERNEL="$(BENCH_KERNEL)" $(S)/bench.sh
+	@BENCH_KERNEL="$(BENCH_KERNEL)" BENCH_DSA_OPTS="$(BENCH_DSA_OPTS)" $(S)/bench.sh
 
 ## run: boot the default stock kernel on the fork and print what it found
 ##      (KERNEL=bzImage INITRD=… APPEND=… QEMU_ARGS=… override the defaults)

@@ -10,15 +10,19 @@
 # dsa-bench on a shared user WQ (ENQCMD) and a dedicated user WQ
 # (MOVDIR64B), both with PASID first-stage translation.
 # Environment: BENCH_KERNEL (default 6.12.57; 7.3.4 also has user SVA),
-# QEMU=path overrides the binary.
+# BENCH_DSA_OPTS=prop=value,... adds intel-dsa properties (to compare
+# settings, e.g. x-engine-poll-us=0), QEMU=path overrides the binary.
 . "$(dirname "$0")/lib.sh"
 
 G=$TOP/tests/guest
 k=${BENCH_KERNEL:-6.12.57}
-sc=$G/bench/dsa-bench.sh
+sc=$BUILD/guest/bench/dsa-bench.sh
 log=$BUILD/guest/logs/dsa-bench-$k.log
 out=$BUILD/guest/bench-$k.txt
 
+mkdir -p "$(dirname "$sc")"
+sed "s/-device intel-dsa,addr=05.0/&${BENCH_DSA_OPTS:+,$BENCH_DSA_OPTS}/" \
+    "$G/bench/dsa-bench.sh" > "$sc"
 exe=$("$G/build-program.sh" dsa-bench)
 msg "host memcpy (dsa-bench --memcpy-only)"
 host=$("$exe" --memcpy-only)
@@ -33,7 +37,7 @@ set -e
 guest=$(cut -d' ' -f2- "$log" | tr -d '\r' | grep '^bench ' || true)
 
 { echo "$host" | sed 's/^bench /host /'; echo "$guest" | sed 's/^bench /guest /'; } |
-awk -v k="$k" -v qemu="$(cd "$TOP" && git describe --always --dirty 2>/dev/null)" '
+awk -v k="$k" -v opts="${BENCH_DSA_OPTS:-}" -v qemu="$(cd "$TOP" && git describe --always --dirty 2>/dev/null)" '
     function mean(key) { return n[key] ? sum[key] / n[key] : 0 }
     function gbs(v) { return v ? sprintf("%8.3f", v) : sprintf("%8s", "-") }
     function pct(a, b) { return (a && b) ? sprintf("%7.1f%%", 100 * a / b) : sprintf("%8s", "-") }
@@ -44,7 +48,8 @@ awk -v k="$k" -v qemu="$(cd "$TOP" && git describe --always --dirty 2>/dev/null)
     $1 == "guest" { sum[$2] += $3; n[$2]++; next }
     END {
         printf "make bench: emulated Intel DSA from a guest user process (qemu-sva %s)\n", qemu
-        printf "guest kernel %s, %s vCPUs, TCG; PASID first-stage translation\n\n", kernel ? kernel : k, vcpus ? vcpus : "?"
+        printf "guest kernel %s, %s vCPUs, TCG; PASID first-stage translation\n", kernel ? kernel : k, vcpus ? vcpus : "?"
+        printf "intel-dsa options: %s\n\n", opts != "" ? opts : "(defaults)"
         printf "MEMMOVE and memcpy, GB/s\n"
         printf "%-8s %8s %8s %8s %8s | %8s %8s %8s %8s\n", "size", "host", "guest", "SWQ", "DWQ",
                "SWQ/host", "DWQ/host", "SWQ/gst", "DWQ/gst"

@@ -8,7 +8,7 @@
 # qsva-kernels: 6.12.57 7.3.4
 # qsva-programs: dsa-bench
 # qsva-qemu: -device intel-iommu,intremap=on,x-scalable-mode=on,x-flts=on,x-pasid-mode=on,device-iotlb=on,svm=on
-# qsva-qemu: -device intel-dsa,addr=05.0
+# qsva-qemu: -device intel-dsa,addr=05.0 -name bench,debug-threads=on
 # qsva-timeout: 900
 
 bench() { echo "bench $*"; }
