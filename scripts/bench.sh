@@ -73,10 +73,10 @@ awk -v k="$k" -v opts="${BENCH_DSA_OPTS:-}" -v qemu="$(cd "$TOP" && git describe
             m = mean(wq[i] "_memmove_1048576_GBps")
             if (m && h)
                 printf "  %-9s 1 MiB MEMMOVE >= 70%% of host memcpy: %5.1f%% (%s)\n", wq[i],
-                       100 * m / h, m >= 0.7 * h ? "met" : "not met"
+                       100 * m / h, (m >= 0.7 * h) ? "met" : "not met"
             r = mean(wq[i] "_noop_per_s")
             if (r)
-                printf "  %-9s >= 250k descriptors/s: %.0f (%s)\n", wq[i], r, r >= 250000 ? "met" : "not met"
+                printf "  %-9s >= 250k descriptors/s: %.0f (%s)\n", wq[i], r, (r >= 250000) ? "met" : "not met"
         }
         if (err != "")
             printf "\nnot measured:%s\n", err
