@@ -6,13 +6,13 @@ TOP := $(CURDIR)
 S := $(TOP)/scripts
 
 .PHONY: all build setup tree patches patch-status checkpatch check check-qemu check-slow kernel \
-        check-guest run shell clean distclean help
+        check-guest bench run shell clean distclean help
 
 all: build
 
 help:
 	@sed -n 's/^## //p' $(TOP)/docs/devel/qemu-sva-workflow.rst 2>/dev/null || true
-	@echo "targets: all (build) tree patches patch-status checkpatch check run shell clean distclean"
+	@echo "targets: all (build) tree patches patch-status checkpatch check bench run shell clean distclean"
 
 ## setup: install missing host build packages (apt-get, as root or via sudo)
 setup:
@@ -52,6 +52,11 @@ check-qemu: build
 
 check-guest: build
 	@$(S)/check.sh --guest-only
+
+## bench: DSA MEMMOVE/NOOP throughput from a guest beside host and guest
+##        memcpy (a benchmark, not a test; BENCH_KERNEL=6.12.57 or 7.3.4)
+bench: build
+	@BENCH_KERNEL="$(BENCH_KERNEL)" BENCH_DSA_OPTS="$(BENCH_DSA_OPTS)" $(S)/bench.sh
 
 ## run: boot the default stock kernel on the fork and print what it found
 ##      (KERNEL=bzImage INITRD=… APPEND=… QEMU_ARGS=… override the defaults)

@@ -19,6 +19,7 @@
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "qemu/rcu.h"
+#include "qemu/timer.h"
 #include "hw/pci/pci.h"
 #include "hw/pci/msix.h"
 #include "hw/pci/pci_pasid.h"
@@ -254,10 +255,66 @@ static IntelDSAWQ *dsa_pick_locked(IntelDSAState *s, int group)
     return NULL;
 }
 
+/*
+ * Under s->lock: wake an engine of @group that sleeps, or every engine
+ * that sleeps when @group is negative.  An engine that is awake looks
+ * for work before it sleeps again, so one of the group is enough.
+ */
+void dsa_wq_wake_locked(IntelDSAState *s, int group)
+{
+    unsigned i;
+
+    if (group >= 0) {
+        for (i = 0; i < s->num_engines; i++) {
+            if (s->engines[i].polling && s->engines[i].group == group) {
+                return;     /* it sees submit_seq move */
+            }
+        }
+    }
+    for (i = 0; i < s->num_engines; i++) {
+        IntelDSAEngine *eng = &s->engines[i];
+
+        if (!eng->waiting || (group >= 0 && eng->group != group)) {
+            continue;
+        }
+        eng->waiting = false;
+        qemu_cond_signal(&eng->cond);
+        if (group >= 0) {
+            return;
+        }
+    }
+}
+
+/*
+ * Under s->lock, which it drops meanwhile: wait up to x-engine-poll-us
+ * for a submission, since waking a sleeping thread costs more than a
+ * descriptor.  The caller looks for work again afterwards.
+ */
+static void dsa_engine_poll_unlocked(IntelDSAEngine *eng)
+{
+    IntelDSAState *s = eng->s;
+    unsigned seq = s->submit_seq;
+    int64_t end;
+
+    if (!s->engine_poll_us) {
+        return;
+    }
+    eng->polling = true;
+    qemu_mutex_unlock(&s->lock);
+    end = get_clock() + s->engine_poll_us * SCALE_US;
+    while (qatomic_read(&s->submit_seq) == seq &&
+           !qatomic_read(&s->stopping) && get_clock() < end) {
+        cpu_relax();
+    }
+    qemu_mutex_lock(&s->lock);
+    eng->polling = false;
+}
+
 static void *dsa_engine_thread(void *opaque)
 {
     IntelDSAEngine *eng = opaque;
     IntelDSAState *s = eng->s;
+    bool ran = false;
 
     rcu_register_thread();
     dsa_engine_owner = s;
@@ -270,7 +327,16 @@ static void *dsa_engine_thread(void *opaque)
             wq = dsa_pick_locked(s, eng->group);
         }
         if (!wq) {
-            qemu_cond_wait(&s->work_cond, &s->lock);
+            if (ran) {
+                ran = false;
+                dsa_engine_poll_unlocked(eng);
+                continue;
+            }
+            eng->waiting = true;
+            while (eng->waiting && !s->stopping) {
+                qemu_cond_wait(&eng->cond, &s->lock);
+            }
+            eng->waiting = false;
             continue;
         }
         d = wq->ring[wq->head];
@@ -282,10 +348,13 @@ static void *dsa_engine_thread(void *opaque)
         dsa_execute(s, eng, wq, &d);
 
         qemu_mutex_lock(&s->lock);
+        ran = true;
         wq->running--;
         wq->pending[d.epoch]--;
-        /* A Drain descriptor may be waiting for this one. */
-        qemu_cond_broadcast(&s->work_cond);
+        /*
+         * A Drain descriptor may wait for this one: this engine looks
+         * for it next, being of the same group.
+         */
         qemu_cond_broadcast(&s->idle_cond);
         if (s->pending_cmd.active && dsa_wq_cmd_done_locked(s)) {
             qemu_bh_schedule(s->cmd_bh);
@@ -384,7 +453,7 @@ void dsa_wq_quiesce(IntelDSAState *s, bool discard)
         if (!busy) {
             break;
         }
-        qemu_cond_broadcast(&s->work_cond);
+        dsa_wq_wake_locked(s, -1);
         qemu_cond_wait(&s->idle_cond, &s->lock);
     }
     qemu_mutex_unlock(&s->lock);
@@ -489,9 +558,10 @@ bool dsa_wq_submit(IntelDSAWQ *wq, unsigned page, const void *buf,
     d->error = error;
     wq->count++;
     wq->pending[wq->epoch]++;
+    qatomic_set(&s->submit_seq, s->submit_seq + 1);
     trace_intel_dsa_submit(wq->idx, page, d->desc.raw[DSA_DESC_OPCODE],
                            pasid, priv, wq->count);
-    qemu_cond_broadcast(&s->work_cond);
+    dsa_wq_wake_locked(s, wq->group);
     qemu_mutex_unlock(&s->lock);
     return true;
 }
@@ -550,8 +620,10 @@ void dsa_wq_init(IntelDSAState *s)
     unsigned i;
 
     qemu_mutex_init(&s->lock);
-    qemu_cond_init(&s->work_cond);
     qemu_cond_init(&s->idle_cond);
+    for (i = 0; i < s->num_engines; i++) {
+        qemu_cond_init(&s->engines[i].cond);
+    }
     for (i = 0; i < s->num_wqs; i++) {
         IntelDSAWQ *wq = &s->wqs[i];
 
@@ -584,8 +656,8 @@ void dsa_wq_stop_engines(IntelDSAState *s)
     unsigned i;
 
     qemu_mutex_lock(&s->lock);
-    s->stopping = true;
-    qemu_cond_broadcast(&s->work_cond);
+    qatomic_set(&s->stopping, true);
+    dsa_wq_wake_locked(s, -1);
     qemu_cond_broadcast(&s->pr_cond);
     qemu_mutex_unlock(&s->lock);
     for (i = 0; i < s->num_engines; i++) {
@@ -595,7 +667,9 @@ void dsa_wq_stop_engines(IntelDSAState *s)
         g_free(s->wqs[i].ring);
         s->wqs[i].ring = NULL;
     }
-    qemu_cond_destroy(&s->work_cond);
+    for (i = 0; i < s->num_engines; i++) {
+        qemu_cond_destroy(&s->engines[i].cond);
+    }
     qemu_cond_destroy(&s->idle_cond);
     qemu_mutex_destroy(&s->lock);
 }

@@ -242,7 +242,7 @@ static void dsa_set_hold(Object *obj, bool value, Error **errp)
     }
     qemu_mutex_lock(&s->lock);
     s->hold = value;
-    qemu_cond_broadcast(&s->work_cond);
+    dsa_wq_wake_locked(s, -1);
     qemu_mutex_unlock(&s->lock);
 }
 
@@ -348,6 +348,11 @@ static const Property dsa_properties[] = {
     /* How long an engine waits for a page group response, in ms. */
     DEFINE_PROP_UINT32("x-page-request-timeout", IntelDSAState,
                        pr_timeout_ms, 10000),
+    /*
+     * How long an engine that ran out of work polls for the next
+     * descriptor before it sleeps: a submission then finds it awake.
+     */
+    DEFINE_PROP_UINT32("x-engine-poll-us", IntelDSAState, engine_poll_us, 50),
 };
 
 static void dsa_class_init(ObjectClass *klass, const void *data)

@@ -80,6 +80,9 @@ typedef struct IntelDSAEngine {
     IntelDSAState *s;
     unsigned idx;
     int group;              /* protected by IntelDSAState.lock */
+    bool waiting;           /* asleep on cond, under IntelDSAState.lock */
+    bool polling;           /* polling for work, under IntelDSAState.lock */
+    QemuCond cond;          /* wakes this engine */
     QemuThread thread;
     DSAPageReq pr;          /* protected by IntelDSAState.lock */
 } IntelDSAEngine;
@@ -130,10 +133,11 @@ struct IntelDSAState {
 
     /* Work queues and engines */
     QemuMutex lock;
-    QemuCond work_cond;         /* engines wait for work */
     QemuCond idle_cond;         /* waiters for work in flight */
     bool stopping;              /* engines exit */
     bool hold;                  /* x-hold-engines: dispatch nothing */
+    uint32_t engine_poll_us;    /* x-engine-poll-us: poll before sleeping */
+    unsigned submit_seq;        /* bumped by every submission, under lock */
     unsigned rr;                /* round robin among WQs */
     DSAPendingCmd pending_cmd;  /* BQL, checked by engines under lock */
     uint64_t irq_pending;       /* vectors to notify, under lock */
@@ -173,6 +177,7 @@ void dsa_wq_discard_locked(IntelDSAWQ *wq, bool by_pasid, uint32_t pasid);
 void dsa_wq_flip_epoch_locked(IntelDSAWQ *wq);
 bool dsa_wq_cmd_done_locked(IntelDSAState *s);
 void dsa_wq_quiesce(IntelDSAState *s, bool discard);
+void dsa_wq_wake_locked(IntelDSAState *s, int group);
 bool dsa_wq_in_engine(IntelDSAState *s);
 
 /* intel-dsa-pri.c */
