@@ -23,40 +23,6 @@
 # qsva-append: iomem=relaxed kprobe_event=p:qsva_fl,intel_pasid_setup_first_level,dev=+0(+0(%si)):string,pasid=%cx
 # qsva-timeout: 900
 
-DSA=/sys/bus/dsa/devices
-PCIDEV=/sys/bus/pci/devices/0000:00:05.0
-
-# wqcfg_dword WQ N: dword N of WQ's entry in the WQ configuration table
-# (BAR0 + TABLE_OFFSET.wqcfg * 0x100, 32 bytes per WQ on DSA 1.0), in hex.
-wqcfg_dword() {
-    _bar=$(awk 'NR == 1 { print $1 }' $PCIDEV/resource)
-    _off=$(devmem $(( _bar + 0x60 )) 64)
-    _wq=$(( _bar + ((_off >> 16) & 0xffff) * 0x100 + $1 * 32 + $2 * 4 ))
-    devmem $_wq 32
-}
-
-# run_dmatest CHAN N THREADS: N verified copies per thread on CHAN; passes
-# when dmatest reports N tests and 0 failures for every thread.  dmatest
-# makes its threads when the channel is written: the counts go first.
-run_dmatest() {
-    echo "$2" > /sys/module/dmatest/parameters/iterations
-    echo "$3" > /sys/module/dmatest/parameters/threads_per_chan
-    echo "$1" > /sys/module/dmatest/parameters/channel
-    echo 1 > /sys/module/dmatest/parameters/run
-    cat /sys/module/dmatest/parameters/wait >/dev/null
-    _t=0
-    while [ $_t -lt "$3" ]; do
-        _re="dmatest: $1-copy$_t: summary $2 tests, 0 failures"
-        if dmesg | grep -Eq -- "$_re"; then
-            t_ok "dmatest on $1 thread $_t: $2 verified copies, 0 failures"
-        else
-            t_fail "dmatest on $1 thread $_t: $2 verified copies, 0 failures" \
-                "no dmesg line matches /$_re/" "$(dmesg | grep dmatest | tail -n 5)"
-        fi
-        _t=$((_t + 1))
-    done
-}
-
 if ! grep -qw movdir64b /proc/cpuinfo || ! grep -qw enqcmd /proc/cpuinfo; then
     t_skip "intel-dsa kernel WQs with the kernel PASID" \
         "the vCPU has no MOVDIR64B or ENQCMD"
@@ -65,7 +31,7 @@ else
     t_dmesg "idxd probed the device" 'idxd 0000:00:05.0: Intel\(R\) Accelerator Device \(v100\)'
     t_no_dmesg "idxd kept SVA and the kernel PASID on" \
         'idxd .*(Unable to turn on user SVA|No in-kernel DMA with PASID)'
-    t_eq "idxd reports PASID enabled" "$(cat $DSA/dsa0/pasid_enabled)" 1
+    t_eq "idxd reports PASID enabled" "$(cat $DSA_SYS/dsa0/pasid_enabled)" 1
 
     # The kernel PASID: the first first-stage PASID entry for 0000:00:05.0
     # with a PASID other than 0 (IOMMU_NO_PASID, the RID's own entry).
@@ -93,8 +59,8 @@ else
     # The shared WQ first, alone, so the only dmaengine channel is its own.
     t_check "accel-config enables the shared WQ wq0.0" \
         accel-config enable-wq dsa0/wq0.0
-    t_eq "wq0.0 is enabled" "$(cat $DSA/wq0.0/state)" enabled
-    t_eq "wq0.0 is shared" "$(cat $DSA/wq0.0/mode)" shared
+    t_eq "wq0.0 is enabled" "$(cat $DSA_SYS/wq0.0/state)" enabled
+    t_eq "wq0.0 is shared" "$(cat $DSA_SYS/wq0.0/mode)" shared
     t_no_dmesg "idxd did not refuse the shared WQ" 'idxd .*(No shared wq support|PASID not enabled)'
     d2=$(wqcfg_dword 0 2)
     t_eq "WQCFG of wq0.0: shared mode" "$(field "$d2" 0 1)" 0
@@ -108,7 +74,7 @@ else
 
     t_check "accel-config enables the dedicated WQ wq0.1" \
         accel-config enable-wq dsa0/wq0.1
-    t_eq "wq0.1 is enabled" "$(cat $DSA/wq0.1/state)" enabled
+    t_eq "wq0.1 is enabled" "$(cat $DSA_SYS/wq0.1/state)" enabled
     d2=$(wqcfg_dword 1 2)
     t_eq "WQCFG of wq0.1: dedicated mode" "$(field "$d2" 0 1)" 1
     t_eq "WQCFG of wq0.1: PASID enabled" "$(field "$d2" 28 1)" 1
