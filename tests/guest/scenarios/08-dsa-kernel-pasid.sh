@@ -2,8 +2,9 @@
 # PRI and ATS, the stock idxd driver attaches its DMA domain to a global
 # PASID (idxd_enable_system_pasid), so that kernel WQs work in shared mode
 # (ENQCMDS, the PASID in each descriptor) and dedicated kernel WQs carry
-# that PASID in WQCFG.  accel-config configures a shared and a dedicated
-# kernel WQ for dmaengine and the stock dmatest verifies copies on each.
+# that PASID in WQCFG (6.12.117 and 7.3.4).  accel-config configures a
+# shared and a dedicated kernel WQ for dmaengine and the stock dmatest
+# verifies copies on each.
 #
 # Evidence, from the guest: a boot-time kprobe on the kernel's first-stage
 # PASID-entry setup records which PASID the kernel set up for which device;
@@ -16,7 +17,7 @@
 # ATS (device-iotlb) and ECAP.PRS/PDS/SMPWC (svm), on scalable mode with
 # first-stage tables (x-flts) whose 1 GiB and 5-level support matches the
 # vCPU's (fs1gp, fs5lp: on by default).
-# qsva-kernels: 6.12.117
+# qsva-kernels: 6.12.117 7.3.4
 # qsva-modules: dmatest
 # qsva-qemu: -device intel-iommu,intremap=on,x-scalable-mode=on,x-flts=on,x-pasid-mode=on,device-iotlb=on,svm=on
 # qsva-qemu: -device intel-dsa,addr=05.0
