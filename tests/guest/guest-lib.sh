@@ -127,3 +127,39 @@ pci_below() {
         fi
     done
 }
+
+# Intel DSA scenarios: the device sits at 00:05.0.
+DSA_SYS=/sys/bus/dsa/devices
+DSA_PCI=/sys/bus/pci/devices/0000:00:05.0
+
+# wqcfg_dword WQ N: dword N of WQ's entry in the WQ configuration table
+# (BAR0 + TABLE_OFFSET.wqcfg * 0x100, 32 bytes per WQ on DSA 1.0) as the
+# guest reads it through /dev/mem (needs iomem=relaxed), in hex.
+wqcfg_dword() {
+    _bar=$(awk 'NR == 1 { print $1 }' $DSA_PCI/resource)
+    _off=$(devmem $(( _bar + 0x60 )) 64)
+    _wq=$(( _bar + ((_off >> 16) & 0xffff) * 0x100 + $1 * 32 + $2 * 4 ))
+    devmem $_wq 32
+}
+
+# run_dmatest CHAN N THREADS: N verified copies per thread on CHAN; passes
+# when dmatest reports N tests and 0 failures for every thread.  dmatest
+# makes its threads when the channel is written: the counts go first.
+run_dmatest() {
+    echo "$2" > /sys/module/dmatest/parameters/iterations
+    echo "$3" > /sys/module/dmatest/parameters/threads_per_chan
+    echo "$1" > /sys/module/dmatest/parameters/channel
+    echo 1 > /sys/module/dmatest/parameters/run
+    cat /sys/module/dmatest/parameters/wait >/dev/null
+    _t=0
+    while [ $_t -lt "$3" ]; do
+        _re="dmatest: $1-copy$_t: summary $2 tests, 0 failures"
+        if dmesg | grep -Eq -- "$_re"; then
+            t_ok "dmatest on $1 thread $_t: $2 verified copies, 0 failures"
+        else
+            t_fail "dmatest on $1 thread $_t: $2 verified copies, 0 failures" \
+                "no dmesg line matches /$_re/" "$(dmesg | grep dmatest | tail -n 5)"
+        fi
+        _t=$((_t + 1))
+    done
+}
