@@ -328,7 +328,16 @@ static void dsa_cmd_finalize(IntelDSAState *s)
             if (p->wait_mask & (1ull << i)) {
                 s->wqs[i].enabled = false;
                 if (code == DSA_CMD_RESET_WQ) {
+                    /*
+                     * The WQ Size cannot be written while the device is
+                     * enabled, so Reset WQ keeps it: the driver rewrites
+                     * the rest and enables the WQ again (Linux 6.13+
+                     * disables a WQ with Drain WQ + Reset WQ).
+                     */
+                    uint32_t size = s->wqs[i].cfg[0] & DSA_WQCFG0_SIZE_MASK;
+
                     dsa_wq_reset_state(&s->wqs[i]);
+                    s->wqs[i].cfg[0] = size;
                 }
             }
         }

@@ -354,6 +354,7 @@ static void test_command_errors(void)
 {
     DSATest t;
     uint16_t cmd;
+    uint32_t sz;
 
     dsa_start(&t, "");
     /* Device not enabled. */
@@ -439,10 +440,20 @@ static void test_command_errors(void)
     g_assert_cmphex(dsa_cmd(&t, DSA_CMD_DRAIN_PASID, 5, false), ==, 0);
     g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ABORT_PASID, 5, false), ==, 0);
     g_assert_cmpuint(wq_state(&t, 0), ==, DSA_WQ_STATE_ENABLED);
-    /* Reset WQ disables the WQ and clears its configuration. */
+    /*
+     * Reset WQ disables the WQ and clears its configuration but its size,
+     * which cannot be written while the device is enabled: rewriting the
+     * rest re-enables it (Linux 6.13+ disables WQs with Drain + Reset WQ).
+     */
+    sz = rd32(&t, WQCFG + 0);
+    g_assert_cmpuint(sz, !=, 0);
     g_assert_cmphex(dsa_cmd(&t, DSA_CMD_RESET_WQ, 0x1, false), ==, 0);
     g_assert_cmpuint(wq_state(&t, 0), ==, DSA_WQ_STATE_DISABLED);
     g_assert_cmphex(rd32(&t, WQCFG + 8), ==, 0);
+    g_assert_cmphex(rd32(&t, WQCFG + 0), ==, sz);
+    wr32(&t, WQCFG + 8, DEDICATED_KERNEL);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_ENABLE_WQ, 0, false), ==, 0);
+    g_assert_cmphex(dsa_cmd(&t, DSA_CMD_RESET_WQ, 0x1, false), ==, 0);
     /* The last command and its status stay readable. */
     g_assert_cmphex(rd32(&t, DSA_REG_CMD), ==,
                     DSA_CMD_RESET_WQ << DSA_CMD_CODE_SHIFT | 1);
