@@ -5,7 +5,8 @@
 # run.sh [QEMU]: build the qemu-sva x86_64 instruction tests (freestanding
 # kernels, host gcc) and run each on qemu-system-x86_64 (TCG, -cpu max or
 # the model a " * qsva-cpu: MODEL" line of the test names, q35 with
-# dmwr-testdev); print their TAP, plus one line per kernel saying that it
+# dmwr-testdev and the options of its " * qsva-qemu: ..." lines); print
+# their TAP, plus one line per kernel saying that it
 # ran to its end and QEMU exited as it asked.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -32,11 +33,14 @@ for t in "$HERE"/*-test.c; do
     rm -f "$log"
     # "qsva-cpu: MODEL" in the test source picks another CPU model
     cpu=$(sed -n 's/^ \* qsva-cpu: *//p' "$t" | head -n1)
+    # "qsva-qemu: OPTIONS" lines add QEMU options
+    extra=$(sed -n 's/^ \* qsva-qemu: *//p' "$t" | tr '\n' ' ')
+    # shellcheck disable=SC2086 # $extra: one word per option
     timeout 120 "$QEMU" -M q35 -accel tcg -cpu "${cpu:-max}" -m 256M -smp 1 \
         -display none -nodefaults -no-reboot \
         -chardev file,id=out,path="$log" -device isa-debugcon,chardev=out \
         -device isa-debug-exit,iobase=0xf4,iosize=4 \
-        -device dmwr-testdev -kernel "$elf" 2> "$log.err"
+        -device dmwr-testdev $extra -kernel "$elf" 2> "$log.err"
     status=$?
     [ -f "$log" ] && cat "$log"
     # isa-debug-exit: main()'s 0 becomes exit status 1
