@@ -32,13 +32,8 @@ else
     t_check "accel-config enables wq0.0" accel-config enable-wq dsa0/wq0.0
     chan=$(ls /sys/class/dma/ | head -1)
     t_check "the WQ is a dmaengine channel" test -n "$chan"
-    t_check "insmod dmatest" insmod /qsva-modules/dmatest.ko iterations=200 \
-        threads_per_chan=1 timeout=5000
-    echo "$chan" > /sys/module/dmatest/parameters/channel
-    echo 1 > /sys/module/dmatest/parameters/run
-    cat /sys/module/dmatest/parameters/wait >/dev/null
-    t_dmesg "dmatest in strict mode: 200 verified copies, 0 failures" \
-        "dmatest: $chan-copy0: summary 200 tests, 0 failures"
+    t_check "insmod dmatest" insmod /qsva-modules/dmatest.ko timeout=5000
+    run_dmatest "$chan" 200 1
     rmmod dmatest
     t_check "accel-config disables wq0.0" accel-config disable-wq dsa0/wq0.0
 fi
