@@ -7,7 +7,9 @@
  * completion interrupt.  It keeps no state, takes no lock and never
  * sizes a host allocation after the guest: every guest access goes
  * through DSAEngineIO.rw in pieces of at most one 4 KiB page, so that a
- * failed access names the page that faulted.
+ * failed access names the page that faulted, unless the device-TLB
+ * (DSAEngineIO.map) has the pages: MEMMOVE and FILL then work in place
+ * on runs of cached pages, the rest copy a page at a time from them.
  *
  * Copyright (c) 2026 The qemu-sva developers
  *
@@ -83,6 +85,54 @@ static uint64_t dsa_page_room(uint64_t addr)
     return DSA_PAGE_SIZE - (addr & (DSA_PAGE_SIZE - 1));
 }
 
+/*
+ * Map guest bytes for access in place (DSAEngineIO.map); false when they
+ * are not cached, the caller then goes through dsa_read()/dsa_write().
+ */
+static bool dsa_map(DSAJob *j, uint64_t addr, uint64_t len, bool is_write,
+                    DSAHostMap *m)
+{
+    const DSAEngineIO *io = j->io;
+
+    return io->map && len &&
+           io->map(io->opaque, j->pasid, j->priv, addr, len, is_write, false,
+                   m) == DSA_MAP_OK;
+}
+
+static void dsa_unmap(DSAJob *j, DSAHostMap *m, uint64_t used, bool is_write)
+{
+    j->io->unmap(j->io->opaque, m, used, is_write);
+}
+
+/* One access within a page: through the device-TLB, else io->rw */
+static bool dsa_access_once(DSAJob *j, uint64_t addr, void *buf,
+                            uint64_t len, bool is_write)
+{
+    const DSAEngineIO *io = j->io;
+    DSAHostMap m;
+
+    if (io->map) {
+        switch (io->map(io->opaque, j->pasid, j->priv, addr, len, is_write,
+                        true, &m)) {
+        case DSA_MAP_OK:
+            assert(m.len == len);   /* within one page */
+            if (is_write) {
+                memcpy(m.host, buf, len);
+            } else {
+                memcpy(buf, m.host, len);
+            }
+            io->unmap(io->opaque, &m, len, is_write);
+            return true;
+        case DSA_MAP_FAULT:
+            return false;
+        case DSA_MAP_MISS:
+            break;
+        }
+    }
+    return io->rw(io->opaque, j->pasid, j->priv, addr, buf, len, is_write) ==
+           MEMTX_OK;
+}
+
 /* One access within a page; on failure, remembers where it faulted. */
 static bool dsa_access(DSAJob *j, uint64_t addr, void *buf, uint64_t len,
                        bool is_write)
@@ -90,8 +140,7 @@ static bool dsa_access(DSAJob *j, uint64_t addr, void *buf, uint64_t len,
     const DSAEngineIO *io = j->io;
     int i;
 
-    if (io->rw(io->opaque, j->pasid, j->priv, addr, buf, len, is_write) ==
-        MEMTX_OK) {
+    if (dsa_access_once(j, addr, buf, len, is_write)) {
         return true;
     }
     if (j->bof && io->page_request) {
@@ -103,8 +152,7 @@ static bool dsa_access(DSAJob *j, uint64_t addr, void *buf, uint64_t len,
             if (!ok) {
                 break;
             }
-            if (io->rw(io->opaque, j->pasid, j->priv, addr, buf, len,
-                       is_write) == MEMTX_OK) {
+            if (dsa_access_once(j, addr, buf, len, is_write)) {
                 return true;
             }
         }
@@ -269,7 +317,20 @@ static uint8_t dsa_op_memmove(DSAJob *j)
     } else {
         while (done < len) {
             uint64_t n = dsa_step(len - done, j->src + done, j->dst + done);
+            DSAHostMap ms, md;
 
+            /* Both sides cached: in place, as far as both are contiguous */
+            if (dsa_map(j, j->src + done, len - done, false, &ms)) {
+                if (dsa_map(j, j->dst + done, ms.len, true, &md)) {
+                    n = MIN(ms.len, md.len);
+                    memmove(md.host, ms.host, n);
+                    dsa_unmap(j, &md, n, true);
+                    dsa_unmap(j, &ms, n, false);
+                    done += n;
+                    continue;
+                }
+                dsa_unmap(j, &ms, 0, false);
+            }
             if (!dsa_read(j, j->src + done, buf, n) ||
                 !dsa_write(j, j->dst + done, buf, n)) {
                 return dsa_fault(j, done);
@@ -303,7 +364,20 @@ static uint8_t dsa_op_memfill(DSAJob *j)
     dsa_pattern_fill(buf, sizeof(buf), j->src);
     while (done < len) {
         uint64_t n = dsa_step(len - done, j->dst + done, j->dst + done);
+        DSAHostMap md;
 
+        if (dsa_map(j, j->dst + done, len - done, true, &md)) {
+            uint64_t k;
+
+            /* whole chunks of the pattern, then the rest */
+            for (k = 0; k + DSA_CHUNK <= md.len; k += DSA_CHUNK) {
+                memcpy(md.host + k, buf + ((done + k) & 7), DSA_CHUNK);
+            }
+            memcpy(md.host + k, buf + ((done + k) & 7), md.len - k);
+            dsa_unmap(j, &md, md.len, true);
+            done += md.len;
+            continue;
+        }
         if (!dsa_write(j, j->dst + done, buf + (done & 7), n)) {
             return dsa_fault(j, done);
         }

@@ -64,6 +64,26 @@ static MemTxResult dsa_io_rw(void *opaque, uint32_t pasid, bool priv,
     return r;
 }
 
+/* The engine's device-TLB */
+static DSAMapResult dsa_io_map(void *opaque, uint32_t pasid, bool priv,
+                               uint64_t addr, uint64_t len, bool is_write,
+                               bool fill, DSAHostMap *m)
+{
+    DSAExecCtx *ctx = opaque;
+
+    if (pasid == PCI_NO_PASID) {
+        priv = false;
+    }
+    return dsa_atc_map(ctx->s, ctx->eng, pasid, priv, addr, len, is_write,
+                       fill, m);
+}
+
+static void dsa_io_unmap(void *opaque, DSAHostMap *m, uint64_t used,
+                         bool is_write)
+{
+    dsa_atc_unmap(m, used, is_write);
+}
+
 /* Block on fault: a page request, and the wait for its response. */
 static bool dsa_io_page_request(void *opaque, uint32_t pasid, bool priv,
                                 uint64_t addr, bool is_write)
@@ -198,6 +218,7 @@ static void dsa_execute(IntelDSAState *s, IntelDSAEngine *eng,
     DSAEngineIO io = {
         .rw = dsa_io_rw, .interrupt = dsa_io_interrupt,
         .page_request = dsa_io_page_request, .opaque = &ctx,
+        .map = eng->atc ? dsa_io_map : NULL, .unmap = dsa_io_unmap,
     };
     uint8_t status;
 

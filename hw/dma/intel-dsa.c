@@ -176,6 +176,7 @@ static void dsa_realize(PCIDevice *pdev, Error **errp)
     s->cmd_bh = qemu_bh_new_guarded(dsa_cmd_complete_bh, s,
                                     &dev->mem_reentrancy_guard);
     dsa_pri_init(s);
+    dsa_atc_init(s);
     dsa_regs_reset(s);
     dsa_wq_start_engines(s);
 }
@@ -186,6 +187,7 @@ static void dsa_exit(PCIDevice *pdev)
     unsigned i;
 
     dsa_wq_stop_engines(s);
+    dsa_atc_exit(s);
     dsa_pri_exit(s);
     qemu_bh_delete(s->irq_bh);
     qemu_bh_delete(s->cmd_bh);
@@ -216,6 +218,7 @@ static void dsa_reset_hold(Object *obj, ResetType type)
     s->swerr_pending_overflow = false;
     qemu_mutex_unlock(&s->lock);
     dsa_pri_reset(s);
+    dsa_atc_reset(s);
     dsa_regs_reset(s);
 }
 
@@ -223,6 +226,7 @@ static void dsa_write_config(PCIDevice *pdev, uint32_t addr, uint32_t val,
                              int len)
 {
     pci_default_write_config(pdev, addr, val, len);
+    dsa_atc_config_written(INTEL_DSA(pdev));
     pcie_cap_flr_write_config(pdev, addr, val, len);
 }
 
@@ -353,6 +357,11 @@ static const Property dsa_properties[] = {
      * descriptor before it sleeps: a submission then finds it awake.
      */
     DEFINE_PROP_UINT32("x-engine-poll-us", IntelDSAState, engine_poll_us, 50),
+    /*
+     * Cache translations in a device-TLB while the guest enables ATS
+     * (and move data in place from the cached RAM pages).
+     */
+    DEFINE_PROP_BOOL("x-atc", IntelDSAState, atc_enabled, true),
 };
 
 static void dsa_class_init(ObjectClass *klass, const void *data)

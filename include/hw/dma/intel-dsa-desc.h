@@ -232,6 +232,21 @@ typedef struct DSADesc {
     uint8_t raw[DSA_DESC_SIZE];     /* as written to the portal, LE */
 } DSADesc;
 
+/* DSAEngineIO.map() results */
+typedef enum DSAMapResult {
+    DSA_MAP_MISS,           /* not cached: use rw() */
+    DSA_MAP_OK,             /* mapped: access in place, then unmap() */
+    DSA_MAP_FAULT,          /* translation failed, fault reported */
+} DSAMapResult;
+
+/* Guest bytes the engine may access in place */
+typedef struct DSAHostMap {
+    uint8_t *host;          /* the first byte */
+    uint64_t len;           /* bytes contiguous at host */
+    MemoryRegion *mr;       /* the mapper's, for unmap() */
+    uint64_t mr_offset;     /* the mapper's, for unmap() */
+} DSAHostMap;
+
 typedef struct DSAEngineIO {
     /*
      * DMA in the descriptor's address space; pasid is PCI_NO_PASID
@@ -251,6 +266,20 @@ typedef struct DSAEngineIO {
      */
     bool (*page_request)(void *opaque, uint32_t pasid, bool priv,
                          uint64_t addr, bool is_write);
+    /*
+     * Optional (may be NULL): access in place through the device-TLB.
+     * DSA_MAP_OK fills @m with at least the first byte of the @len at
+     * @addr (up to the end of its 4 KiB page, more when the following
+     * pages are cached as contiguous memory); the engine accesses them
+     * and calls unmap() with the bytes used before it maps anything else
+     * or blocks.  With @fill, a miss is translated (a failure is reported
+     * by the IOMMU and gives DSA_MAP_FAULT); without, it is DSA_MAP_MISS.
+     * DSA_MAP_MISS: use rw().
+     */
+    DSAMapResult (*map)(void *opaque, uint32_t pasid, bool priv,
+                        uint64_t addr, uint64_t len, bool is_write,
+                        bool fill, DSAHostMap *m);
+    void (*unmap)(void *opaque, DSAHostMap *m, uint64_t used, bool is_write);
 } DSAEngineIO;
 
 typedef struct DSAEngineLimits {

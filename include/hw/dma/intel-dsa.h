@@ -85,6 +85,7 @@ typedef struct IntelDSAEngine {
     QemuCond cond;          /* wakes this engine */
     QemuThread thread;
     DSAPageReq pr;          /* protected by IntelDSAState.lock */
+    struct DSAATC *atc;     /* device-TLB, used by the engine's thread */
 } IntelDSAEngine;
 
 /* A command waiting for work in flight. */
@@ -152,6 +153,14 @@ struct IntelDSAState {
     uint16_t pr_next_prgi;      /* under lock */
     uint32_t pr_seq;            /* under lock */
     GHashTable *pr_notifiers;   /* PASID -> DSAPriNotifier (BQL) */
+
+    /* Device-TLB (intel-dsa-atc.c) */
+    bool atc_enabled;           /* x-atc */
+    unsigned atc_gen;           /* bumped to void every entry (atomic) */
+    QemuMutex atc_lock;
+    GHashTable *atc_pasids;     /* PASID -> DSAATCNotifier, atc_lock */
+    QEMUBH *atc_bh;             /* registers IOMMU notifiers (BQL) */
+    MemoryListener atc_listener;
 };
 
 /* intel-dsa-regs.c */
@@ -189,5 +198,18 @@ bool dsa_pri_page_request(IntelDSAState *s, IntelDSAEngine *eng,
                           uint64_t addr, bool is_write);
 /* Under s->lock: give up the page requests of the WQs in @wq_mask. */
 void dsa_pri_abort_locked(IntelDSAState *s, uint64_t wq_mask);
+
+/* intel-dsa-atc.c */
+typedef struct DSAATC DSAATC;
+void dsa_atc_init(IntelDSAState *s);
+void dsa_atc_exit(IntelDSAState *s);
+void dsa_atc_reset(IntelDSAState *s);
+void dsa_atc_config_written(IntelDSAState *s);
+/* From the engine's thread: see DSAEngineIO.map and unmap */
+DSAMapResult dsa_atc_map(IntelDSAState *s, IntelDSAEngine *eng,
+                         uint32_t pasid, bool priv, uint64_t addr,
+                         uint64_t len, bool is_write, bool fill,
+                         DSAHostMap *m);
+void dsa_atc_unmap(DSAHostMap *m, uint64_t used, bool is_write);
 
 #endif /* HW_DMA_INTEL_DSA_H */

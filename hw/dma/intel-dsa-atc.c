@@ -1,0 +1,363 @@
+/*
+ * Intel Data Streaming Accelerator: the device-TLB (address translation
+ * cache) of the engines.
+ *
+ * With ATS enabled by the guest, a device may keep the translations the
+ * IOMMU gave it until the guest invalidates them with device-TLB
+ * invalidations.  Each engine keeps a small direct-mapped cache of 4 KiB
+ * pages: (PASID, privilege, page) -> the RAM behind the page, as a host
+ * pointer, so that a descriptor moves data with no IOMMU walk and no
+ * bounce buffer.  Only RAM is cached; anything else (MMIO, a fault) goes
+ * through the ordinary DMA path.
+ *
+ * Every cached entry is voided at once, by bumping atc_gen, when:
+ * - the IOMMU delivers a device-TLB invalidation for a PASID the device
+ *   caches (an IOMMU notifier per PASID, registered from a bottom half
+ *   before any translation of that PASID is cached);
+ * - the memory map changes (host pointers are valid only for the map
+ *   they were taken from; RCU keeps the RAM alive while an engine uses
+ *   it);
+ * - the guest writes the device's configuration space (ATS, PASID or
+ *   bus master enable may change), or the device resets.
+ * An engine checks atc_gen before each lookup, and a translation made
+ * while atc_gen moved is not cached.  Writes through cached pointers are
+ * accounted with memory_region_dma_written().
+ *
+ * Copyright (c) 2026 The qemu-sva developers
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/atomic.h"
+#include "qemu/main-loop.h"
+#include "qemu/rcu.h"
+#include "system/memory.h"
+#include "system/address-spaces.h"
+#include "hw/pci/pci.h"
+#include "hw/pci/pcie.h"
+#include "hw/pci/pci_pasid.h"
+#include "hw/dma/intel-dsa.h"
+#include "trace.h"
+
+#define DSA_ATC_BITS        9
+#define DSA_ATC_ENTRIES     (1u << DSA_ATC_BITS)
+#define DSA_ATC_PAGE        4096ULL
+#define DSA_ATC_EMPTY       1ULL        /* never a page address */
+/* PASIDs whose invalidations the device follows, at most */
+#define DSA_ATC_MAX_PASIDS  64
+
+typedef struct DSAATCEntry {
+    uint64_t page;          /* IOVA of the page, or DSA_ATC_EMPTY */
+    uint32_t pasid;
+    bool priv;
+    bool writable;
+    uint8_t *host;          /* the page in host memory */
+    MemoryRegion *mr;       /* the RAM region holding it */
+    hwaddr mr_offset;       /* the page's offset within mr */
+} DSAATCEntry;
+
+struct DSAATC {
+    unsigned gen;           /* IntelDSAState.atc_gen the entries belong to */
+    DSAATCEntry e[DSA_ATC_ENTRIES];
+};
+
+typedef enum DSAATCPasidState {
+    DSA_ATC_WANTED,         /* the bottom half registers it */
+    DSA_ATC_ACTIVE,         /* invalidations followed: may cache */
+    DSA_ATC_REFUSED,        /* the IOMMU cannot notify: never cache */
+} DSAATCPasidState;
+
+typedef struct DSAATCNotifier {
+    IOMMUNotifier n;
+    IntelDSAState *s;
+    uint32_t pasid;
+    DSAATCPasidState state;
+} DSAATCNotifier;
+
+static void dsa_atc_void(IntelDSAState *s, const char *why)
+{
+    qatomic_inc(&s->atc_gen);
+    trace_intel_dsa_atc_void(why);
+}
+
+static void dsa_atc_invalidate(IOMMUNotifier *n, IOMMUTLBEntry *entry)
+{
+    DSAATCNotifier *an = container_of(n, DSAATCNotifier, n);
+
+    trace_intel_dsa_atc_invalidate(an->pasid, entry->iova, entry->addr_mask);
+    dsa_atc_void(an->s, "device-TLB invalidation");
+}
+
+static void dsa_atc_map_commit(MemoryListener *listener)
+{
+    IntelDSAState *s = container_of(listener, IntelDSAState, atc_listener);
+
+    dsa_atc_void(s, "memory map changed");
+}
+
+static unsigned dsa_atc_index(uint32_t pasid, uint64_t page)
+{
+    return ((page >> 12) ^ (page >> (12 + DSA_ATC_BITS)) ^ pasid) &
+           (DSA_ATC_ENTRIES - 1);
+}
+
+static DSAATCEntry *dsa_atc_lookup(DSAATC *c, uint32_t pasid, bool priv,
+                                   uint64_t page)
+{
+    DSAATCEntry *e = &c->e[dsa_atc_index(pasid, page)];
+
+    if (e->page == page && e->pasid == pasid && e->priv == priv) {
+        return e;
+    }
+    return NULL;
+}
+
+static void dsa_atc_flush(DSAATC *c, unsigned gen)
+{
+    unsigned i;
+
+    for (i = 0; i < DSA_ATC_ENTRIES; i++) {
+        c->e[i].page = DSA_ATC_EMPTY;
+    }
+    c->gen = gen;
+}
+
+/* Registers the IOMMU notifiers the engines asked for (BQL). */
+static void dsa_atc_bh(void *opaque)
+{
+    IntelDSAState *s = opaque;
+    g_autoptr(GPtrArray) todo = g_ptr_array_new();
+    GHashTableIter it;
+    DSAATCNotifier *an;
+    unsigned i;
+
+    qemu_mutex_lock(&s->atc_lock);
+    g_hash_table_iter_init(&it, s->atc_pasids);
+    while (g_hash_table_iter_next(&it, NULL, (gpointer *)&an)) {
+        if (an->state == DSA_ATC_WANTED) {
+            g_ptr_array_add(todo, an);
+        }
+    }
+    qemu_mutex_unlock(&s->atc_lock);
+
+    for (i = 0; i < todo->len; i++) {
+        PCIDevice *pdev = PCI_DEVICE(s);
+        int rc;
+
+        an = g_ptr_array_index(todo, i);
+        rc = pci_iommu_init_iotlb_notifier(pdev, &an->n, dsa_atc_invalidate,
+                                           an);
+        if (!rc) {
+            rc = pci_iommu_register_iotlb_notifier(pdev, an->pasid, &an->n);
+        }
+        trace_intel_dsa_atc_follow(an->pasid, rc);
+        qemu_mutex_lock(&s->atc_lock);
+        an->state = rc ? DSA_ATC_REFUSED : DSA_ATC_ACTIVE;
+        qemu_mutex_unlock(&s->atc_lock);
+    }
+}
+
+/* May translations of @pasid be cached?  Asks for its notifier if not. */
+static bool dsa_atc_pasid_active(IntelDSAState *s, uint32_t pasid)
+{
+    DSAATCNotifier *an;
+    bool active = false;
+
+    qemu_mutex_lock(&s->atc_lock);
+    an = g_hash_table_lookup(s->atc_pasids, GUINT_TO_POINTER(pasid));
+    if (an) {
+        active = an->state == DSA_ATC_ACTIVE;
+    } else if (g_hash_table_size(s->atc_pasids) < DSA_ATC_MAX_PASIDS) {
+        an = g_new0(DSAATCNotifier, 1);
+        an->s = s;
+        an->pasid = pasid;
+        an->state = DSA_ATC_WANTED;
+        g_hash_table_insert(s->atc_pasids, GUINT_TO_POINTER(pasid), an);
+        qemu_bh_schedule(s->atc_bh);
+    }
+    qemu_mutex_unlock(&s->atc_lock);
+    return active;
+}
+
+/* Called within RCU: translate the page of @addr and cache it. */
+static DSAMapResult dsa_atc_fill(IntelDSAState *s, DSAATC *c,
+                                 uint32_t pasid, bool priv, uint64_t addr,
+                                 bool is_write, DSAATCEntry **out)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    uint64_t page = addr & ~(DSA_ATC_PAGE - 1);
+    MemTxAttrs attrs;
+    IOMMUTLBEntry iotlb;
+    MemoryRegion *mr;
+    hwaddr gpa, xlat, plen = DSA_ATC_PAGE;
+    DSAATCEntry *e;
+
+    if (!pcie_ats_enabled(pdev) ||
+        !(pdev->config[PCI_COMMAND] & PCI_COMMAND_MASTER) ||
+        !pci_pasid_request_allowed(pdev, pasid, priv, false) ||
+        !dsa_atc_pasid_active(s, pasid)) {
+        return DSA_MAP_MISS;
+    }
+    attrs = pci_pasid_attrs(pdev, pasid, priv, false);
+    iotlb = address_space_get_iotlb_entry(pci_get_address_space(pdev), page,
+                                          is_write, attrs);
+    if (iotlb.perm == IOMMU_NONE) {
+        /* The IOMMU refused it and reported the fault. */
+        trace_intel_dsa_atc_fault(pasid, priv, addr, is_write);
+        return DSA_MAP_FAULT;
+    }
+    if (iotlb.target_as != &address_space_memory) {
+        return DSA_MAP_MISS;    /* only its map changes are followed */
+    }
+    gpa = iotlb.translated_addr | (page & iotlb.addr_mask);
+    mr = address_space_translate(iotlb.target_as, gpa, &xlat, &plen, is_write,
+                                 attrs);
+    if (plen < DSA_ATC_PAGE || !memory_access_is_direct(mr, is_write, attrs) ||
+        !memory_region_is_ram(mr)) {
+        return DSA_MAP_MISS;    /* not RAM: the ordinary path */
+    }
+    if (qatomic_read(&s->atc_gen) != c->gen) {
+        return DSA_MAP_MISS;    /* voided meanwhile: do not cache it */
+    }
+    e = &c->e[dsa_atc_index(pasid, page)];
+    *e = (DSAATCEntry) {
+        .page = page,
+        .pasid = pasid,
+        .priv = priv,
+        .writable = is_write,
+        .host = (uint8_t *)memory_region_get_ram_ptr(mr) + xlat,
+        .mr = mr,
+        .mr_offset = xlat,
+    };
+    trace_intel_dsa_atc_fill(pasid, priv, page, gpa, is_write);
+    *out = e;
+    return DSA_MAP_OK;
+}
+
+DSAMapResult dsa_atc_map(IntelDSAState *s, IntelDSAEngine *eng,
+                         uint32_t pasid, bool priv, uint64_t addr,
+                         uint64_t len, bool is_write, bool fill,
+                         DSAHostMap *m)
+{
+    DSAATC *c = eng->atc;
+    uint64_t page = addr & ~(DSA_ATC_PAGE - 1);
+    DSAATCEntry *e;
+    unsigned gen;
+
+    if (!c) {
+        return DSA_MAP_MISS;
+    }
+    rcu_read_lock();
+    gen = qatomic_load_acquire(&s->atc_gen);
+    if (c->gen != gen) {
+        dsa_atc_flush(c, gen);
+    }
+    e = dsa_atc_lookup(c, pasid, priv, page);
+    if (!e || (is_write && !e->writable)) {
+        DSAMapResult r = fill ? dsa_atc_fill(s, c, pasid, priv, addr,
+                                             is_write, &e)
+                              : DSA_MAP_MISS;
+
+        if (r != DSA_MAP_OK) {
+            rcu_read_unlock();
+            return r;
+        }
+    }
+    m->host = e->host + (addr - page);
+    m->len = MIN(len, DSA_ATC_PAGE - (addr - page));
+    m->mr = e->mr;
+    m->mr_offset = e->mr_offset + (addr - page);
+    /* Following pages cached as contiguous RAM of the same region */
+    while (m->len < len) {
+        DSAATCEntry *n = dsa_atc_lookup(c, pasid, priv, addr + m->len);
+
+        if (!n || (is_write && !n->writable) || n->mr != m->mr ||
+            n->host != m->host + m->len ||
+            n->mr_offset != m->mr_offset + m->len) {
+            break;
+        }
+        m->len += MIN(len - m->len, DSA_ATC_PAGE);
+    }
+    return DSA_MAP_OK;
+}
+
+void dsa_atc_unmap(DSAHostMap *m, uint64_t used, bool is_write)
+{
+    if (is_write && used) {
+        memory_region_dma_written(m->mr, m->mr_offset, used);
+    }
+    rcu_read_unlock();
+}
+
+/* A configuration write may change ATS, PASID or bus master enable. */
+void dsa_atc_config_written(IntelDSAState *s)
+{
+    if (s->atc_enabled) {
+        dsa_atc_void(s, "configuration write");
+    }
+}
+
+static gboolean dsa_atc_drop(gpointer key, gpointer value, gpointer opaque)
+{
+    DSAATCNotifier *an = value;
+
+    if (an->state == DSA_ATC_ACTIVE) {
+        pci_iommu_unregister_iotlb_notifier(PCI_DEVICE(an->s), an->pasid,
+                                            &an->n);
+    }
+    g_free(an);
+    return TRUE;
+}
+
+/* Reset (BQL): forget every translation and notifier. */
+void dsa_atc_reset(IntelDSAState *s)
+{
+    if (!s->atc_enabled) {
+        return;
+    }
+    qemu_mutex_lock(&s->atc_lock);
+    g_hash_table_foreach_remove(s->atc_pasids, dsa_atc_drop, NULL);
+    qemu_mutex_unlock(&s->atc_lock);
+    dsa_atc_void(s, "reset");
+}
+
+void dsa_atc_init(IntelDSAState *s)
+{
+    unsigned i;
+
+    if (!s->atc_enabled) {
+        return;
+    }
+    qemu_mutex_init(&s->atc_lock);
+    s->atc_pasids = g_hash_table_new(NULL, NULL);
+    s->atc_bh = qemu_bh_new_guarded(dsa_atc_bh, s,
+                                    &DEVICE(s)->mem_reentrancy_guard);
+    for (i = 0; i < s->num_engines; i++) {
+        s->engines[i].atc = g_new(DSAATC, 1);
+        dsa_atc_flush(s->engines[i].atc, 0);
+    }
+    s->atc_listener = (MemoryListener) {
+        .name = "intel-dsa-atc",
+        .commit = dsa_atc_map_commit,
+    };
+    memory_listener_register(&s->atc_listener, &address_space_memory);
+}
+
+void dsa_atc_exit(IntelDSAState *s)
+{
+    unsigned i;
+
+    if (!s->atc_enabled) {
+        return;
+    }
+    memory_listener_unregister(&s->atc_listener);
+    dsa_atc_reset(s);
+    qemu_bh_delete(s->atc_bh);
+    g_hash_table_destroy(s->atc_pasids);
+    qemu_mutex_destroy(&s->atc_lock);
+    for (i = 0; i < s->num_engines; i++) {
+        g_free(s->engines[i].atc);
+        s->engines[i].atc = NULL;
+    }
+}
