@@ -44,7 +44,7 @@
 #define DSA_ATC_ENTRIES     (1u << DSA_ATC_BITS)
 #define DSA_ATC_PAGE        4096ULL
 #define DSA_ATC_EMPTY       1ULL        /* never a page address */
-/* PASIDs whose invalidations the device follows, at most */
+/* PASIDs whose invalidations the device follows (more briefly) */
 #define DSA_ATC_MAX_PASIDS  64
 
 typedef struct DSAATCEntry {
@@ -73,6 +73,7 @@ typedef struct DSAATCNotifier {
     IntelDSAState *s;
     uint32_t pasid;
     DSAATCPasidState state;
+    unsigned seq;           /* order in which PASIDs were first seen */
 } DSAATCNotifier;
 
 static void dsa_atc_void(IntelDSAState *s, const char *why)
@@ -123,11 +124,17 @@ static void dsa_atc_flush(DSAATC *c, unsigned gen)
     c->gen = gen;
 }
 
-/* Registers the IOMMU notifiers the engines asked for (BQL). */
+/*
+ * Registers the IOMMU notifiers the engines asked for (BQL).  When more
+ * PASIDs are followed than DSA_ATC_MAX_PASIDS, those followed longest are
+ * dropped first, after voiding every entry, so that nothing is cached for
+ * a PASID whose invalidations are no longer followed.
+ */
 static void dsa_atc_bh(void *opaque)
 {
     IntelDSAState *s = opaque;
     g_autoptr(GPtrArray) todo = g_ptr_array_new();
+    g_autoptr(GPtrArray) drop = g_ptr_array_new();
     GHashTableIter it;
     DSAATCNotifier *an;
     unsigned i;
@@ -137,9 +144,27 @@ static void dsa_atc_bh(void *opaque)
     while (g_hash_table_iter_next(&it, NULL, (gpointer *)&an)) {
         if (an->state == DSA_ATC_WANTED) {
             g_ptr_array_add(todo, an);
+        } else if (g_hash_table_size(s->atc_pasids) - drop->len >
+                   DSA_ATC_MAX_PASIDS && an->seq + DSA_ATC_MAX_PASIDS <=
+                   s->atc_seq) {
+            g_ptr_array_add(drop, an);
+            g_hash_table_iter_remove(&it);
         }
     }
     qemu_mutex_unlock(&s->atc_lock);
+
+    if (drop->len) {
+        dsa_atc_void(s, "PASID no longer followed");
+    }
+    for (i = 0; i < drop->len; i++) {
+        an = g_ptr_array_index(drop, i);
+        trace_intel_dsa_atc_unfollow(an->pasid);
+        if (an->state == DSA_ATC_ACTIVE) {
+            pci_iommu_unregister_iotlb_notifier(PCI_DEVICE(s), an->pasid,
+                                                &an->n);
+        }
+        g_free(an);
+    }
 
     for (i = 0; i < todo->len; i++) {
         PCIDevice *pdev = PCI_DEVICE(s);
@@ -168,11 +193,12 @@ static bool dsa_atc_pasid_active(IntelDSAState *s, uint32_t pasid)
     an = g_hash_table_lookup(s->atc_pasids, GUINT_TO_POINTER(pasid));
     if (an) {
         active = an->state == DSA_ATC_ACTIVE;
-    } else if (g_hash_table_size(s->atc_pasids) < DSA_ATC_MAX_PASIDS) {
+    } else if (g_hash_table_size(s->atc_pasids) < 2 * DSA_ATC_MAX_PASIDS) {
         an = g_new0(DSAATCNotifier, 1);
         an->s = s;
         an->pasid = pasid;
         an->state = DSA_ATC_WANTED;
+        an->seq = s->atc_seq++;
         g_hash_table_insert(s->atc_pasids, GUINT_TO_POINTER(pasid), an);
         qemu_bh_schedule(s->atc_bh);
     }

@@ -316,9 +316,19 @@ static void dsa_engine_poll_unlocked(IntelDSAEngine *eng)
     IntelDSAState *s = eng->s;
     unsigned seq = s->submit_seq;
     int64_t end;
+    unsigned i;
 
     if (!s->engine_poll_us) {
         return;
+    }
+    /*
+     * One poller per group is enough (a submission wakes a sleeping
+     * engine when none polls), and spares the host's CPUs.
+     */
+    for (i = 0; i < s->num_engines; i++) {
+        if (s->engines[i].polling && s->engines[i].group == eng->group) {
+            return;
+        }
     }
     eng->polling = true;
     qemu_mutex_unlock(&s->lock);

@@ -1376,6 +1376,97 @@ static void test_fault_bof_abort(void)
     dsa_stop(&t);
 }
 
+/*
+ * The device-TLB.  With ATS enabled, the engines cache translations until
+ * a device-TLB invalidation reaches the device: an IOTLB invalidation
+ * alone leaves them in use, as on hardware.  Without device-TLB support
+ * in the vIOMMU (device-iotlb=off; the device then cannot follow
+ * invalidations) or with x-atc=off, nothing is cached.
+ */
+#define ATC_DST2        (DST + 0x10000)
+
+static void atc_memmove(DSATest *t, uint8_t seed)
+{
+    uint8_t buf[4096], d[64];
+
+    memset(buf, seed, sizeof(buf));
+    qtest_memwrite(t->qts, SRC, buf, sizeof(buf));
+    qtest_memset(t->qts, COMP, 0, 32);
+    make_desc(d, 0, OP_MEMMOVE, FLAG_CRAV | FLAG_RCR, IOVA_COMP, IOVA_SRC,
+              IOVA_DST, sizeof(buf), 0);
+    qtest_write_block(t->qts, portal(t, 0, 0), d, sizeof(d));
+    g_assert_cmphex(wait_comp(t, 0), ==, DSA_COMP_SUCCESS);
+}
+
+static void atc_check(DSATest *t, uint64_t pa, uint8_t seed)
+{
+    uint8_t buf[4096], want[4096];
+
+    memset(want, seed, sizeof(want));
+    qtest_memread(t->qts, pa, buf, sizeof(buf));
+    g_assert(memcmp(buf, want, sizeof(buf)) == 0);
+}
+
+static void atc_run(const char *iommu, const char *props, bool cached)
+{
+    DSATest t;
+    DSAVtd v;
+
+    dsa_start_with(&t, iommu, props);
+    vt_setup(&t, &v);
+    qtest_memset(t.qts, ATC_DST2, 0, 4096);
+    ecam_writew(&t, DSA_CFG_PASID_OFFSET + PCI_PASID_CTRL,
+                PCI_PASID_CTRL_ENABLE);
+    ecam_writew(&t, DSA_CFG_ATS_OFFSET + PCI_ATS_CTRL, PCI_ATS_CTRL_ENABLE);
+    dsa_set_wq(&t, 0, 8, 0, USER_WQ);
+    dsa_set_group(&t, 0, 0x1, 0x1);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_ENABLE_DEVICE, 0, false), ==, 0);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_ENABLE_WQ, 0, false), ==, 0);
+
+    /* the first use of the PASID has the device follow its invalidations */
+    atc_memmove(&t, 1);
+    atc_check(&t, DST, 1);
+    atc_memmove(&t, 2);
+    atc_check(&t, DST, 2);
+
+    /* IOVA_DST moves to another page; only the IOTLB is invalidated */
+    vt_map(&t, &v, IOVA_DST, ATC_DST2);
+    vt_qi(&t, &v, 0x6 | (3ULL << 4) | (1ULL << 16) |
+          ((uint64_t)UPASID << 32), IOVA_DST);
+    atc_memmove(&t, 3);
+    if (cached) {
+        atc_check(&t, DST, 3);          /* the device-TLB still has it */
+        atc_check(&t, ATC_DST2, 0);
+    } else {
+        atc_check(&t, ATC_DST2, 3);
+        atc_check(&t, DST, 2);
+    }
+
+    /* a PASID-based device-TLB invalidation of the page */
+    vt_qi(&t, &v, 0x8 | ((uint64_t)DSA_DEVFN << 16) |
+          ((uint64_t)UPASID << 32), IOVA_DST);
+    atc_memmove(&t, 4);
+    atc_check(&t, ATC_DST2, 4);
+    atc_check(&t, DST, cached ? 3 : 2);
+    dsa_stop(&t);
+}
+
+static void test_atc(void)
+{
+    atc_run(VTD_SVM_ARGS, "", true);
+}
+
+static void test_atc_off(void)
+{
+    atc_run(VTD_SVM_ARGS, ",x-atc=off", false);
+}
+
+static void test_atc_no_devtlb(void)
+{
+    atc_run("-device intel-iommu,x-scalable-mode=on,x-flts=on,"
+            "x-pasid-mode=on", "", false);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1397,6 +1488,9 @@ int main(int argc, char **argv)
         qtest_add_func("/intel-dsa/fault/no-bof", test_fault_no_bof);
         qtest_add_func("/intel-dsa/fault/bof", test_fault_bof);
         qtest_add_func("/intel-dsa/fault/bof-abort", test_fault_bof_abort);
+        qtest_add_func("/intel-dsa/atc", test_atc);
+        qtest_add_func("/intel-dsa/atc/off", test_atc_off);
+        qtest_add_func("/intel-dsa/atc/no-device-iotlb", test_atc_no_devtlb);
     }
     return g_test_run();
 }

@@ -38,6 +38,8 @@ typedef struct Fake {
     uint64_t last_write_addr;
     uint64_t last_write_len;
     bool cr_status_last_ok;         /* status written after the rest */
+    unsigned map_calls;
+    unsigned maps_open;             /* map() not yet unmap()ed */
 } Fake;
 
 static Fake fake;
@@ -91,6 +93,65 @@ static bool fake_page_request(void *opaque, uint32_t pasid, bool priv,
     return false;
 }
 
+/*
+ * The device-TLB of the fake: every page outside the fault range is
+ * "cached"; a run covers at most three pages, so that the engine also
+ * meets runs shorter than what it asked for.  A page touching the fault
+ * range is a miss, or a fault when the engine asks to fill.
+ */
+static bool fake_page_faults(Fake *f, uint64_t page)
+{
+    return page < f->fault_hi && f->fault_lo < page + PAGE;
+}
+
+static DSAMapResult fake_map(void *opaque, uint32_t pasid, bool priv,
+                             uint64_t addr, uint64_t len, bool is_write,
+                             bool fill, DSAHostMap *m)
+{
+    Fake *f = opaque;
+    uint64_t n = 0;
+
+    f->map_calls++;
+    if (pasid != TEST_PASID || !priv || !len) {
+        f->bad_access++;
+    }
+    if (addr < MEM_BASE || addr >= MEM_BASE + MEM_SIZE) {
+        return DSA_MAP_MISS;
+    }
+    if (fake_page_faults(f, addr & ~(PAGE - 1))) {
+        return fill ? DSA_MAP_FAULT : DSA_MAP_MISS;
+    }
+    while (n < len && n < 3 * PAGE - (addr & (PAGE - 1))) {
+        uint64_t page = (addr + n) & ~(PAGE - 1);
+
+        if (page >= MEM_BASE + MEM_SIZE || fake_page_faults(f, page)) {
+            break;
+        }
+        n = MIN(len, page + PAGE - addr);
+    }
+    m->host = f->mem + (addr - MEM_BASE);
+    m->len = n;
+    m->mr = NULL;
+    m->mr_offset = addr;
+    f->maps_open++;
+    return DSA_MAP_OK;
+}
+
+static void fake_unmap(void *opaque, DSAHostMap *m, uint64_t used,
+                       bool is_write)
+{
+    Fake *f = opaque;
+
+    if (!f->maps_open || used > m->len) {
+        f->bad_access++;
+    }
+    f->maps_open--;
+    if (is_write && used) {
+        f->last_write_addr = m->mr_offset;
+        f->last_write_len = used;
+    }
+}
+
 static DSAEngineIO io = {
     .rw = fake_rw,
     .interrupt = fake_interrupt,
@@ -105,6 +166,8 @@ static void reset(void)
     memset(&fake, 0, sizeof(fake));
     fake.mem = g_malloc0(MEM_SIZE);
     io.page_request = NULL;
+    io.map = NULL;
+    io.unmap = NULL;
     lim = (DSAEngineLimits) {
         .max_xfer_size = 64 * 1024,
         .max_batch_size = 32,
@@ -1331,6 +1394,117 @@ static void test_random_descriptors(void)
     g_assert_cmpuint(hist[DSA_COMP_BATCH_FAIL], >, 10);
 }
 
+/*
+ * The same random descriptors, faults (page-sized) and page requests,
+ * once through io.rw alone and once with the device-TLB (io.map): the
+ * same statuses and the same memory, step by step.
+ */
+static uint8_t *random_run(bool with_map, uint8_t *statuses, unsigned count)
+{
+    GRand *r = g_rand_new_with_seed(0x7ab);
+    DSADesc d;
+    unsigned n;
+
+    reset();
+    lim.block_on_fault = true;
+    lim.num_int_handles = 5;
+    io.page_request = fake_page_request;
+    if (with_map) {
+        io.map = fake_map;
+        io.unmap = fake_unmap;
+    }
+    for (n = 0; n < count; n++) {
+        if (!(n % 64)) {
+            for (unsigned k = 0; k < 32; k++) {
+                random_desc(r, &d);
+                put_desc(k, &d);
+            }
+        }
+        random_desc(r, &d);
+        fake.fault_lo = G(g_rand_int_range(r, 0, MEM_SIZE)) & ~(PAGE - 1);
+        fake.fault_hi = fake.fault_lo + PAGE * g_rand_int_range(r, 0, 3);
+        fake.resolve = g_rand_boolean(r);
+        statuses[n] = run(&d);
+        g_assert_cmpuint(fake.maps_open, ==, 0);
+    }
+    g_rand_free(r);
+    if (with_map) {
+        g_assert_cmpuint(fake.map_calls, >, count);
+    }
+    return g_memdup2(fake.mem, MEM_SIZE);
+}
+
+static void test_map_equivalence(void)
+{
+    enum { COUNT = 5000 };
+    g_autofree uint8_t *st_rw = g_malloc(COUNT);
+    g_autofree uint8_t *st_map = g_malloc(COUNT);
+    g_autofree uint8_t *mem_rw = random_run(false, st_rw, COUNT);
+    g_autofree uint8_t *mem_map = random_run(true, st_map, COUNT);
+    unsigned n;
+
+    for (n = 0; n < COUNT; n++) {
+        g_assert_cmphex(st_map[n], ==, st_rw[n]);
+    }
+    g_assert(memcmp(mem_rw, mem_map, MEM_SIZE) == 0);
+}
+
+/*
+ * MEMMOVE and FILL in place over several runs of cached pages, at odd
+ * offsets and sizes, with and without a faulting page in the way: the
+ * same records and memory as through io.rw.
+ */
+static uint8_t *in_place_run(bool with_map, uint8_t op, uint64_t src_off,
+                             uint64_t dst_off, uint32_t size, uint64_t fault,
+                             uint8_t *status)
+{
+    DSADesc d;
+
+    reset();
+    if (with_map) {
+        io.map = fake_map;
+        io.unmap = fake_unmap;
+    }
+    fill_random(SRC_OFF, 8 * PAGE, 77);
+    fill_random(DST_OFF, 10 * PAGE, 78);
+    if (fault) {
+        fake.fault_lo = G(DST_OFF + fault);
+        fake.fault_hi = fake.fault_lo + PAGE;
+    }
+    desc_init(&d, op, RCR, op == DSA_OPCODE_MEMFILL ? 0x0123456789abcdefULL :
+              G(SRC_OFF + src_off), G(DST_OFF + dst_off), size, 0);
+    *status = run(&d);
+    g_assert_cmpuint(fake.maps_open, ==, 0);
+    return g_memdup2(fake.mem, MEM_SIZE);
+}
+
+static void test_map_in_place(void)
+{
+    static const uint8_t ops[] = { DSA_OPCODE_MEMMOVE, DSA_OPCODE_MEMFILL };
+    static const uint64_t offs[] = { 0, 5, 4093 };
+    static const uint32_t sizes[] = { 1, 4096, 3 * 4096 + 7, 7 * 4096 + 1 };
+    static const uint64_t faults[] = { 0, 2 * PAGE };
+
+    for (unsigned o = 0; o < ARRAY_SIZE(ops); o++) {
+        for (unsigned i = 0; i < ARRAY_SIZE(offs); i++) {
+            for (unsigned k = 0; k < ARRAY_SIZE(sizes); k++) {
+                for (unsigned f = 0; f < ARRAY_SIZE(faults); f++) {
+                    uint8_t st_rw, st_map;
+                    g_autofree uint8_t *a =
+                        in_place_run(false, ops[o], offs[(i + 1) % 3],
+                                     offs[i], sizes[k], faults[f], &st_rw);
+                    g_autofree uint8_t *b =
+                        in_place_run(true, ops[o], offs[(i + 1) % 3],
+                                     offs[i], sizes[k], faults[f], &st_map);
+
+                    g_assert_cmphex(st_map, ==, st_rw);
+                    g_assert(memcmp(a, b, MEM_SIZE) == 0);
+                }
+            }
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1362,5 +1536,7 @@ int main(int argc, char **argv)
     g_test_add_func("/intel-dsa-engine/dif", test_dif_round_trip);
     g_test_add_func("/intel-dsa-engine/dif-errors", test_dif_errors);
     g_test_add_func("/intel-dsa-engine/random", test_random_descriptors);
+    g_test_add_func("/intel-dsa-engine/map-equivalence", test_map_equivalence);
+    g_test_add_func("/intel-dsa-engine/map-in-place", test_map_in_place);
     return g_test_run();
 }

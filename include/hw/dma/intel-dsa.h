@@ -159,6 +159,7 @@ struct IntelDSAState {
     unsigned atc_gen;           /* bumped to void every entry (atomic) */
     QemuMutex atc_lock;
     GHashTable *atc_pasids;     /* PASID -> DSAATCNotifier, atc_lock */
+    unsigned atc_seq;           /* PASIDs seen, atc_lock */
     QEMUBH *atc_bh;             /* registers IOMMU notifiers (BQL) */
     MemoryListener atc_listener;
 };
