@@ -3,8 +3,10 @@
  * cache) of the engines.
  *
  * With ATS enabled by the guest, a device may keep the translations the
- * IOMMU gave it until the guest invalidates them with device-TLB
- * invalidations.  Each engine keeps a small direct-mapped cache of 4 KiB
+ * IOMMU gave it (ATS translation requests, which record no fault for a
+ * page that is not present: the engine then asks for it through PRI or
+ * completes with the fault) until the guest invalidates them with
+ * device-TLB invalidations.  Each engine keeps a small direct-mapped cache of 4 KiB
  * pages: (PASID, privilege, page) -> the RAM behind the page, as a host
  * pointer, so that a descriptor moves data with no IOMMU walk and no
  * bounce buffer.  Only RAM is cached; anything else (MMIO, a fault) goes
@@ -60,6 +62,7 @@ typedef struct DSAATCEntry {
 struct DSAATC {
     unsigned gen;           /* IntelDSAState.atc_gen the entries belong to */
     DSAATCEntry e[DSA_ATC_ENTRIES];
+    DSAATCEntry once;       /* a translation used once, not cached */
 };
 
 typedef enum DSAATCPasidState {
@@ -218,21 +221,37 @@ static DSAMapResult dsa_atc_fill(IntelDSAState *s, DSAATC *c,
     MemoryRegion *mr;
     hwaddr gpa, xlat, plen = DSA_ATC_PAGE;
     DSAATCEntry *e;
+    uint32_t err = 0;
+    ssize_t n;
+
+    bool cache;
 
     if (!pcie_ats_enabled(pdev) ||
         !(pdev->config[PCI_COMMAND] & PCI_COMMAND_MASTER) ||
-        !pci_pasid_request_allowed(pdev, pasid, priv, false) ||
-        !dsa_atc_pasid_active(s, pasid)) {
+        !pci_pasid_request_allowed(pdev, pasid, priv, false)) {
         return DSA_MAP_MISS;
     }
-    attrs = pci_pasid_attrs(pdev, pasid, priv, false);
-    iotlb = address_space_get_iotlb_entry(pci_get_address_space(pdev), page,
-                                          is_write, attrs);
-    if (iotlb.perm == IOMMU_NONE) {
-        /* The IOMMU refused it and reported the fault. */
+    /*
+     * Until the IOMMU notifier of the PASID is registered, translations
+     * are used once and not kept.
+     */
+    cache = dsa_atc_pasid_active(s, pasid);
+    /* An ATS translation request: a read-only one unless for a write */
+    n = pci_ats_request_translation(pdev, pasid, priv, false, page,
+                                    DSA_ATC_PAGE, !is_write, &iotlb, 1, &err);
+    if (n != 1) {
+        return DSA_MAP_MISS;    /* no answer: the ordinary path */
+    }
+    if (!(iotlb.perm & (is_write ? IOMMU_WO : IOMMU_RO))) {
+        /*
+         * Not translated: the engine completes with the fault, or asks
+         * for the page (PRI).  As for hardware, the IOMMU records no
+         * fault for a page that is merely not present.
+         */
         trace_intel_dsa_atc_fault(pasid, priv, addr, is_write);
         return DSA_MAP_FAULT;
     }
+    attrs = pci_pasid_attrs(pdev, pasid, priv, false);
     if (iotlb.target_as != &address_space_memory) {
         return DSA_MAP_MISS;    /* only its map changes are followed */
     }
@@ -244,9 +263,9 @@ static DSAMapResult dsa_atc_fill(IntelDSAState *s, DSAATC *c,
         return DSA_MAP_MISS;    /* not RAM: the ordinary path */
     }
     if (qatomic_read(&s->atc_gen) != c->gen) {
-        return DSA_MAP_MISS;    /* voided meanwhile: do not cache it */
+        cache = false;          /* voided meanwhile: use it once */
     }
-    e = &c->e[dsa_atc_index(pasid, page)];
+    e = cache ? &c->e[dsa_atc_index(pasid, page)] : &c->once;
     *e = (DSAATCEntry) {
         .page = page,
         .pasid = pasid,
@@ -256,7 +275,7 @@ static DSAMapResult dsa_atc_fill(IntelDSAState *s, DSAATC *c,
         .mr = mr,
         .mr_offset = xlat,
     };
-    trace_intel_dsa_atc_fill(pasid, priv, page, gpa, is_write);
+    trace_intel_dsa_atc_fill(pasid, priv, page, gpa, is_write, cache);
     *out = e;
     return DSA_MAP_OK;
 }

@@ -11,7 +11,11 @@ src=$TOP/tests/guest/programs/$prog.c
 [ -f "$src" ] || die "no program '$prog' (tests/guest/programs/$prog.c)"
 out=$BUILD/guest/programs/$prog
 mkdir -p "$(dirname "$out")"
-if [ ! -x "$out" ] || [ "$src" -nt "$out" ]; then
+newer=
+if [ -x "$out" ]; then
+    newer=$(find "$TOP/tests/guest/programs" -name '*.h' -newer "$out" | head -n 1)
+fi
+if [ ! -x "$out" ] || [ "$src" -nt "$out" ] || [ -n "$newer" ]; then
     gcc -static -O2 -Wall -Werror -o "$out.tmp" "$src" ||
         die "cannot build $prog with the host gcc (static glibc: libc6-dev)"
     mv "$out.tmp" "$out"
