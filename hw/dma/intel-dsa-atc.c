@@ -14,11 +14,12 @@
  *
  * Every cached entry is voided at once, by bumping atc_gen, when:
  * - the IOMMU delivers a device-TLB invalidation for a PASID the device
- *   caches (an IOMMU notifier per PASID, registered from a bottom half
- *   before any translation of that PASID is cached);
- * - the memory map changes (host pointers are valid only for the map
- *   they were taken from; RCU keeps the RAM alive while an engine uses
- *   it);
+ *   caches, or one without PASID, which covers every PASID (an IOMMU
+ *   notifier per PASID and one for requests without PASID, registered
+ *   from a bottom half before any translation of that PASID is cached);
+ * - the system memory map changes, a section added or removed (host
+ *   pointers are valid only for the map they were taken from; RCU keeps
+ *   the RAM alive while an engine uses it);
  * - the guest writes the device's configuration space (ATS, PASID or
  *   bus master enable may change), or the device resets.
  * An engine checks atc_gen before each lookup, and a translation made
@@ -93,11 +94,23 @@ static void dsa_atc_invalidate(IOMMUNotifier *n, IOMMUTLBEntry *entry)
     dsa_atc_void(an->s, "device-TLB invalidation");
 }
 
+/* A section of the system memory map comes or goes (BQL) */
+static void dsa_atc_map_change(MemoryListener *listener,
+                               MemoryRegionSection *section)
+{
+    IntelDSAState *s = container_of(listener, IntelDSAState, atc_listener);
+
+    s->atc_map_changed = true;
+}
+
 static void dsa_atc_map_commit(MemoryListener *listener)
 {
     IntelDSAState *s = container_of(listener, IntelDSAState, atc_listener);
 
-    dsa_atc_void(s, "memory map changed");
+    if (s->atc_map_changed) {
+        s->atc_map_changed = false;
+        dsa_atc_void(s, "memory map changed");
+    }
 }
 
 static unsigned dsa_atc_index(uint32_t pasid, uint64_t page)
@@ -147,7 +160,8 @@ static void dsa_atc_bh(void *opaque)
     while (g_hash_table_iter_next(&it, NULL, (gpointer *)&an)) {
         if (an->state == DSA_ATC_WANTED) {
             g_ptr_array_add(todo, an);
-        } else if (g_hash_table_size(s->atc_pasids) - drop->len >
+        } else if (an->pasid != PCI_NO_PASID &&
+                   g_hash_table_size(s->atc_pasids) - drop->len >
                    DSA_ATC_MAX_PASIDS && an->seq + DSA_ATC_MAX_PASIDS <=
                    s->atc_seq) {
             g_ptr_array_add(drop, an);
@@ -186,17 +200,16 @@ static void dsa_atc_bh(void *opaque)
     }
 }
 
-/* May translations of @pasid be cached?  Asks for its notifier if not. */
-static bool dsa_atc_pasid_active(IntelDSAState *s, uint32_t pasid)
+/* Under atc_lock: is @pasid followed?  Asks for its notifier if not. */
+static bool dsa_atc_follows_locked(IntelDSAState *s, uint32_t pasid)
 {
     DSAATCNotifier *an;
-    bool active = false;
 
-    qemu_mutex_lock(&s->atc_lock);
     an = g_hash_table_lookup(s->atc_pasids, GUINT_TO_POINTER(pasid));
     if (an) {
-        active = an->state == DSA_ATC_ACTIVE;
-    } else if (g_hash_table_size(s->atc_pasids) < 2 * DSA_ATC_MAX_PASIDS) {
+        return an->state == DSA_ATC_ACTIVE;
+    }
+    if (g_hash_table_size(s->atc_pasids) < 2 * DSA_ATC_MAX_PASIDS) {
         an = g_new0(DSAATCNotifier, 1);
         an->s = s;
         an->pasid = pasid;
@@ -204,6 +217,25 @@ static bool dsa_atc_pasid_active(IntelDSAState *s, uint32_t pasid)
         an->seq = s->atc_seq++;
         g_hash_table_insert(s->atc_pasids, GUINT_TO_POINTER(pasid), an);
         qemu_bh_schedule(s->atc_bh);
+    }
+    return false;
+}
+
+/*
+ * May translations of @pasid be cached?  Only while the device follows
+ * the invalidations of @pasid and those without PASID: software may
+ * invalidate every PASID's translations at once with a device-TLB
+ * invalidation without PASID (Linux does for a full flush), so that
+ * notifier is always wanted.
+ */
+static bool dsa_atc_pasid_active(IntelDSAState *s, uint32_t pasid)
+{
+    bool active;
+
+    qemu_mutex_lock(&s->atc_lock);
+    active = dsa_atc_follows_locked(s, PCI_NO_PASID);
+    if (pasid != PCI_NO_PASID) {
+        active = dsa_atc_follows_locked(s, pasid) && active;
     }
     qemu_mutex_unlock(&s->atc_lock);
     return active;
@@ -384,6 +416,8 @@ void dsa_atc_init(IntelDSAState *s)
     }
     s->atc_listener = (MemoryListener) {
         .name = "intel-dsa-atc",
+        .region_add = dsa_atc_map_change,
+        .region_del = dsa_atc_map_change,
         .commit = dsa_atc_map_commit,
     };
     memory_listener_register(&s->atc_listener, &address_space_memory);

@@ -1448,6 +1448,20 @@ static void atc_run(const char *iommu, const char *props, bool cached)
     atc_memmove(&t, 4);
     atc_check(&t, ATC_DST2, 4);
     atc_check(&t, DST, cached ? 3 : 2);
+
+    /*
+     * Back to DST; a device-TLB invalidation without PASID, for the whole
+     * address range, as Linux sends for a full flush: it covers the
+     * translations of every PASID.
+     */
+    vt_map(&t, &v, IOVA_DST, DST);
+    vt_qi(&t, &v, 0x6 | (3ULL << 4) | (1ULL << 16) |
+          ((uint64_t)UPASID << 32), IOVA_DST);
+    vt_qi(&t, &v, 0x3 | ((uint64_t)DSA_DEVFN << 32),
+          0x7ffffffffffff000ULL | 1);
+    atc_memmove(&t, 5);
+    atc_check(&t, DST, 5);
+    atc_check(&t, ATC_DST2, 4);
     dsa_stop(&t);
 }
 

@@ -162,6 +162,7 @@ struct IntelDSAState {
     unsigned atc_seq;           /* PASIDs seen, atc_lock */
     QEMUBH *atc_bh;             /* registers IOMMU notifiers (BQL) */
     MemoryListener atc_listener;
+    bool atc_map_changed;       /* within a memory transaction (BQL) */
 };
 
 /* intel-dsa-regs.c */

@@ -14,8 +14,8 @@
  *   dsa-bench /dev/dsa/wq0.0 dedicated|shared noop
  *       only the NOOP submission rate (to profile the submission path).
  *
- * Every MEMMOVE result is checked.  Output lines are "bench KEY VALUE"
- * for the harness to collect.
+ * Every MEMMOVE result is checked; every figure is the best of three
+ * runs.  Output lines are "bench KEY VALUE" for the harness to collect.
  *
  * Copyright (c) 2026 The qemu-sva developers
  *
@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/param.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -135,16 +136,33 @@ static int noop_rate(unsigned depth, double *rate)
     return 0;
 }
 
+/*
+ * Every figure is the best of REPEAT runs: on a shared host, another
+ * process taking the CPU from the vCPU or the device's engine thread for a
+ * moment only ever lowers one, and the best run is the one it spared.
+ */
+#define REPEAT 3
+
+static double best_memcpy_gbs(size_t size)
+{
+    double best = 0;
+
+    for (unsigned r = 0; r < REPEAT; r++) {
+        best = MAX(best, memcpy_gbs(size));
+    }
+    return best;
+}
+
 int main(int argc, char **argv)
 {
     static const size_t sizes[] = { 4096, 65536, 1 << 20 };
-    double v;
+    double v, best;
     int fd;
 
     if (argc == 2 && !strcmp(argv[1], "--memcpy-only")) {
         for (unsigned i = 0; i < 3; i++) {
             printf("bench memcpy_%zu_GBps %.3f\n", sizes[i],
-                   memcpy_gbs(sizes[i]));
+                   best_memcpy_gbs(sizes[i]));
         }
         return 0;
     }
@@ -165,16 +183,24 @@ int main(int argc, char **argv)
         return 1;
     }
     for (unsigned i = 0; i < 3 && argc == 3; i++) {
-        if (memmove_gbs(sizes[i], &v)) {
+        best = 0;
+        for (unsigned r = 0; r < REPEAT; r++) {
+            if (memmove_gbs(sizes[i], &v)) {
+                return 1;
+            }
+            best = MAX(best, v);
+        }
+        printf("bench %s_memmove_%zu_GBps %.3f\n", argv[2], sizes[i], best);
+        printf("bench memcpy_%zu_GBps %.3f\n", sizes[i],
+               best_memcpy_gbs(sizes[i]));
+    }
+    best = 0;
+    for (unsigned r = 0; r < REPEAT; r++) {
+        if (noop_rate(shared ? 32 : 8, &v)) {
             return 1;
         }
-        printf("bench %s_memmove_%zu_GBps %.3f\n", argv[2], sizes[i], v);
-        printf("bench memcpy_%zu_GBps %.3f\n", sizes[i],
-               memcpy_gbs(sizes[i]));
+        best = MAX(best, v);
     }
-    if (noop_rate(shared ? 32 : 8, &v)) {
-        return 1;
-    }
-    printf("bench %s_noop_per_s %.0f\n", argv[2], v);
+    printf("bench %s_noop_per_s %.0f\n", argv[2], best);
     return 0;
 }
