@@ -44,6 +44,10 @@ else
             msg "dmatest could not be built: the demo skips the kernel WQ copy"
         kos=(${ko:-})
     fi
+    # dsa-pf: user faults on fresh memory (page requests, partial completions)
+    pf=$("$G/build-program.sh" dsa-pf) ||
+        msg "dsa-pf could not be built: the demo skips the page-fault run"
+    kos+=(${pf:-})
     guest_initrd "$gdir/initramfs.cpio" "$G/demo.sh" "$initrd" "${kos[@]}"
 fi
 

@@ -90,6 +90,11 @@ dsa_demo() {
     else
         echo "user WQ:       /dev/dsa/wq0.1 not available: $(dmesg | grep -m1 -iE 'idxd.*(sva|pasid)' )"
     fi
+    if [ -c /dev/dsa/wq0.1 ] && [ -x /qsva-programs/dsa-pf ]; then
+        /qsva-programs/dsa-pf /dev/dsa/wq0.1 shared > /tmp/pf.log 2>&1
+        echo "user faults:   dsa-pf MEMMOVEs on untouched memory: $(grep -c ' ok$' /tmp/pf.log) of 6 checks passed (block on fault: page requests; without: $(sed -n 's/^pf partial_completions //p' /tmp/pf.log) partial completions resolved by the process)"
+        grep FAILED /tmp/pf.log | sed 's/^/               /'
+    fi
     echo "page requests: $(( $(prq_irqs) - prq0 )) PRQ interrupts while the DSA ran (faults the kernel handled)"
 }
 dsa_demo
