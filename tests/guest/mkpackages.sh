@@ -39,6 +39,13 @@ out=$BUILD/guest/packages/$usuite-$key
 mkdir -p "$out"
 
 "$TOP/scripts/apt-root.sh" --if-stale
+# Resolving a hundred packages takes apt a while: while the index is the
+# one they were resolved from, the archive made then stands.
+ikey=$(cat "$0" <(printf '%s\n' "$usuite" "$@") "$APTROOT"/state/lists/*Release 2>/dev/null | sha256sum)
+if [ -f "$out/packages.cpio" ] && [ "$(cat "$out/.key" 2>/dev/null)" = "$ikey" ]; then
+    echo "$out/packages.cpio"
+    exit 0
+fi
 # The closure, one apt-cache call per level; the candidate of each package
 # is the userland suite's version.
 # The base packages' own libraries count too (libc6 needs libgcc-s1 for
@@ -87,6 +94,7 @@ while read -r url file _size hash; do
 done <<<"$uris"
 stamp=$(cat "$0" <(echo "$debs") | sha256sum)
 if [ -f "$out/packages.cpio" ] && [ "$(cat "$out/.stamp" 2>/dev/null)" = "$stamp" ]; then
+    echo "$ikey" > "$out/.key"
     echo "$out/packages.cpio"
     exit 0
 fi
@@ -114,5 +122,6 @@ printf '%s\n' "${pkgs[@]}" > "$root/usr/lib/qsva-packages"
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) > "$out/packages.cpio"
 rm -rf "$root"
 echo "$stamp" > "$out/.stamp"
+echo "$ikey" > "$out/.key"
 msg "$out/packages.cpio: $(du -h "$out/packages.cpio" | cut -f1), ${#pkgs[@]} packages"
 echo "$out/packages.cpio"
