@@ -53,7 +53,7 @@ fi
 declare -A seen=()
 for p in $base; do seen[$p]=base; done
 pkgs=()
-want=("$@" $base)
+mapfile -t want < <(printf '%s\n' "$@" $base)
 while [ ${#want[@]} -gt 0 ]; do
     for p in "${want[@]}"; do
         if [ "${seen[$p]:-}" != base ]; then seen[$p]=1; pkgs+=("$p"); fi
@@ -79,7 +79,7 @@ done
 
 # One apt-get call for every URI (fetch-debs.sh asks once a package),
 # then the hash-checked download into the shared cache.
-uris=$(apt_private apt-get download --print-uris $(for p in "${pkgs[@]}"; do echo "$p/$usuite"; done) \
+uris=$(apt_private apt-get download --print-uris "${pkgs[@]/%//$usuite}" \
            2>"$out/download.err" | grep "^'") ||
     die "cannot resolve the packages in the private apt root: $(tr '\n' ' ' < "$out/download.err")"
 debs=
