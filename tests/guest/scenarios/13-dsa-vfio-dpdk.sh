@@ -30,6 +30,7 @@
 # qsva-packages: trixie: dpdk-dev librte-dma-idxd25 librte-dma-skeleton25 librte-bus-pci25 librte-mempool-ring25
 # qsva-qemu: -device intel-iommu,intremap=on,x-scalable-mode=on
 # qsva-qemu: -device intel-dsa,addr=05.0
+# qsva-append: vfio_pci.disable_denylist=1
 # qsva-timeout: 600
 
 BDF=0000:00:05.0
@@ -45,24 +46,29 @@ else
     # vfio-pci refuses the Sapphire Rapids DSA (8086:0b25) by default:
     # Linux put it on vfio-pci's denylist (drivers/vfio/pci/vfio_pci.c,
     # vfio_pci_dev_in_denylist()); disable_denylist=1 lifts that, as on
-    # real hardware.  A kernel with vfio-pci built in needs
-    # vfio_pci.disable_denylist=1 on its command line (a qsva-append line).
+    # real hardware.  A vfio-pci module is loaded with insmod, which does
+    # not read the command line, first without the option, then with it;
+    # a built-in vfio-pci takes it from the command line (qsva-append).
     echo vfio-pci > $DSA_PCI/driver_override
-    modprobe vfio-pci 2>/dev/null
-    echo $BDF > /sys/bus/pci/drivers_probe 2>/dev/null
     allowed="vfio-pci $BDF: device denylist disabled - allowing device 8086:0b25"
-    if dmesg | grep -q "vfio-pci $BDF: 8086:0b25 exists in vfio-pci device denylist"; then
-        t_ok "vfio-pci refuses 8086:0b25 (its denylist)"
-        if rmmod vfio_pci 2>/dev/null; then
-            modprobe vfio-pci disable_denylist=1
+    if [ -d /sys/module/vfio_pci ]; then
+        echo $BDF > /sys/bus/pci/drivers_probe
+        t_dmesg "built-in vfio-pci allows the DSA (vfio_pci.disable_denylist=1)" "$allowed"
+    else
+        ko=$(find /lib/modules/"$(uname -r)" -name 'vfio-pci.ko*' | head -n1)
+        modprobe vfio_pci_core
+        insmod "$ko"
+        echo $BDF > /sys/bus/pci/drivers_probe 2>/dev/null
+        if [ -e $DSA_PCI/driver ]; then
+            t_ok "vfio-pci binds the DSA: this kernel has no denylist entry for it"
+        else
+            t_dmesg "vfio-pci refuses 8086:0b25 (its denylist)" \
+                "vfio-pci $BDF: 8086:0b25 exists in vfio-pci device denylist"
+            rmmod vfio_pci
+            insmod "$ko" disable_denylist=1
             echo $BDF > /sys/bus/pci/drivers_probe
             t_dmesg "vfio-pci with disable_denylist=1 allows the DSA" "$allowed"
-        else
-            t_fail "vfio-pci with disable_denylist=1 allows the DSA" \
-                "vfio-pci is built in: boot with vfio_pci.disable_denylist=1"
         fi
-    elif dmesg | grep -q "$allowed"; then
-        t_ok "vfio-pci allows the DSA (vfio_pci.disable_denylist=1)"
     fi
     drv=$(basename "$(readlink $DSA_PCI/driver)")
     if [ "$drv" = vfio-pci ]; then
