@@ -120,21 +120,23 @@ GUEST_MACHINE=(-machine q35,kernel-irqchip=split -accel tcg -cpu max -smp 2 -m 2
 # Interrupt-remapped IO-APIC"); it tests the host's load, not our devices.
 GUEST_APPEND_BASE="console=ttyS0 intel_iommu=on panic=-1 no_timer_check"
 
-# guest_initrd BASE SCRIPT OUT [MODULE.ko|PROGRAM...]: BASE followed by a
-# cpio archive holding SCRIPT as /scenario.sh, the modules in /qsva-modules/
-# and the programs in /qsva-programs/ (the kernel unpacks concatenated
-# archives).
+# guest_initrd BASE SCRIPT OUT [MODULE.ko|PROGRAM|ARCHIVE.cpio...]: BASE
+# followed by a cpio archive holding SCRIPT as /scenario.sh, the modules in
+# /qsva-modules/ and the programs in /qsva-programs/, then the cpio ARCHIVEs
+# (the kernel unpacks concatenated archives).
 guest_initrd() {
-    local d f base=$1 script=$2 out=$3
+    local d f base=$1 script=$2 out=$3 cpios=()
     shift 3
     d=$(mktemp -d)
     cp "$script" "$d/scenario.sh"
     for f in "$@"; do
         case $f in
             *.ko) mkdir -p "$d/qsva-modules"; cp "$f" "$d/qsva-modules/" ;;
+            *.cpio) cpios+=("$f") ;;
             *) mkdir -p "$d/qsva-programs"; cp "$f" "$d/qsva-programs/" ;;
         esac
     done
-    { cat "$base"; (cd "$d" && find . -mindepth 1 | cpio --quiet -o -H newc -R 0:0); } > "$out"
+    { cat "$base"; (cd "$d" && find . -mindepth 1 | cpio --quiet -o -H newc -R 0:0)
+      [ ${#cpios[@]} = 0 ] || cat "${cpios[@]}"; } > "$out"
     rm -rf "$d"
 }

@@ -19,6 +19,10 @@
 #   # qsva-programs: xstress           static programs (tests/guest/
 #                                      programs/NAME.c) built with the host
 #                                      gcc and put in /qsva-programs/
+#   # qsva-packages: [SUITE:] PKG...   extra Debian packages (and the
+#                                      libraries they need) from the
+#                                      kernel's userland suite, or only
+#                                      from SUITE (tests/guest/mkpackages.sh)
 # Environment: KERNELS="..." limits the kernels, QEMU=path overrides the
 # binary, QSVA_TIMEOUT_SCALE multiplies every timeout.
 . "$(dirname "$0")/../../scripts/lib.sh"
@@ -103,6 +107,12 @@ for sc in "${scenarios[@]}"; do
             kos+=("$exe")
         done
         [ -z "$why" ] || continue
+        if ! pkgs=$("$G/mkpackages.sh" "$k" "$sc" 2> "$LOGS/packages-$sname-$k.log"); then
+            tail -n 3 "$LOGS/packages-$sname-$k.log" > "$LOGS/packages-$sname-$k.diag"
+            emit "not ok" "$k $sname: its packages could not be fetched" "$LOGS/packages-$sname-$k.diag"
+            continue
+        fi
+        [ -z "$pkgs" ] || kos+=("$pkgs")
         initrd=$BUILD/guest/$k/initrd-$sname.cpio
         guest_initrd "$gdir/initramfs.cpio" "$sc" "$initrd" "${kos[@]}"
         # shellcheck disable=SC2086
