@@ -11,8 +11,9 @@
  *       (MOVDIR64B for a dedicated WQ, ENQCMD for a shared one, both
  *       translated with the process's PASID), the NOOP submission rate,
  *       and the CPU's memcpy bandwidth beside them.
- *   dsa-bench /dev/dsa/wq0.0 dedicated|shared noop
- *       only the NOOP submission rate (to profile the submission path).
+ *   dsa-bench /dev/dsa/wq0.0 dedicated|shared noop|SIZE
+ *       only the NOOP submission rate, or only MEMMOVE at SIZE (4096,
+ *       65536 or 1048576), to profile one path.
  *
  * Every MEMMOVE result is checked; every figure is the best of three
  * runs.  Output lines are "bench KEY VALUE" for the harness to collect.
@@ -157,6 +158,7 @@ int main(int argc, char **argv)
 {
     static const size_t sizes[] = { 4096, 65536, 1 << 20 };
     double v, best;
+    unsigned long only;
     int fd;
 
     if (argc == 2 && !strcmp(argv[1], "--memcpy-only")) {
@@ -166,9 +168,10 @@ int main(int argc, char **argv)
         }
         return 0;
     }
-    if (argc != 3 && !(argc == 4 && !strcmp(argv[3], "noop"))) {
+    only = argc == 4 ? strtoul(argv[3], NULL, 0) : 0;
+    if (argc != 3 && !(argc == 4 && (!strcmp(argv[3], "noop") || only))) {
         fprintf(stderr, "usage: dsa-bench --memcpy-only | WQ-DEVICE "
-                "dedicated|shared [noop]\n");
+                "dedicated|shared [noop|SIZE]\n");
         return 2;
     }
     shared = !strcmp(argv[2], "shared");
@@ -182,7 +185,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "mmap %s: %s\n", argv[1], strerror(errno));
         return 1;
     }
-    for (unsigned i = 0; i < 3 && argc == 3; i++) {
+    for (unsigned i = 0; i < 3 && (argc == 3 || only); i++) {
+        if (only && sizes[i] != only) {
+            continue;
+        }
         best = 0;
         for (unsigned r = 0; r < REPEAT; r++) {
             if (memmove_gbs(sizes[i], &v)) {
@@ -193,6 +199,9 @@ int main(int argc, char **argv)
         printf("bench %s_memmove_%zu_GBps %.3f\n", argv[2], sizes[i], best);
         printf("bench memcpy_%zu_GBps %.3f\n", sizes[i],
                best_memcpy_gbs(sizes[i]));
+    }
+    if (only) {
+        return 0;
     }
     best = 0;
     for (unsigned r = 0; r < REPEAT; r++) {
