@@ -28,6 +28,8 @@
 #include "trace.h"
 
 #define DSA_PR_PAGE_MASK    (~0xfffULL)
+/* PASIDs whose page responses the device follows, at most (then trimmed) */
+#define DSA_PR_MAX_PASIDS   64
 
 /* The PRI notifier of one PASID. */
 typedef struct DSAPriNotifier {
@@ -86,6 +88,41 @@ static void dsa_pri_notify(IOMMUPRINotifier *notifier,
 }
 
 /* BQL: follow the responses for @pasid, once. */
+/*
+ * Before following one more PASID: when DSA_PR_MAX_PASIDS are followed,
+ * stop following those with no page request outstanding (the guest
+ * chooses the PASIDs, so their number must not grow without bound).
+ */
+static void dsa_pri_trim(IntelDSAState *s)
+{
+    GHashTableIter iter;
+    gpointer value;
+
+    if (g_hash_table_size(s->pr_notifiers) < DSA_PR_MAX_PASIDS) {
+        return;
+    }
+    qemu_mutex_lock(&s->lock);
+    g_hash_table_iter_init(&iter, s->pr_notifiers);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        DSAPriNotifier *n = value;
+        bool busy = false;
+        unsigned i;
+
+        for (i = 0; i < s->num_engines; i++) {
+            DSAPageReq *pr = &s->engines[i].pr;
+
+            busy |= pr->pasid == n->pasid && pr->state != DSA_PR_IDLE;
+        }
+        if (!busy) {
+            trace_intel_dsa_pr_unfollow(n->pasid);
+            pci_pri_unregister_notifier(PCI_DEVICE(s), n->pasid);
+            g_free(n);
+            g_hash_table_iter_remove(&iter);
+        }
+    }
+    qemu_mutex_unlock(&s->lock);
+}
+
 static int dsa_pri_follow(IntelDSAState *s, uint32_t pasid)
 {
     DSAPriNotifier *n;
@@ -94,6 +131,7 @@ static int dsa_pri_follow(IntelDSAState *s, uint32_t pasid)
     if (g_hash_table_contains(s->pr_notifiers, GUINT_TO_POINTER(pasid))) {
         return 0;
     }
+    dsa_pri_trim(s);
     n = g_new0(DSAPriNotifier, 1);
     n->n.notify = dsa_pri_notify;
     n->s = s;
