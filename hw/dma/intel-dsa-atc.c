@@ -62,6 +62,9 @@ typedef struct DSAATCEntry {
 
 struct DSAATC {
     unsigned gen;           /* IntelDSAState.atc_gen the entries belong to */
+    /* Bytes written and not yet accounted: [lo, hi) of written_mr */
+    MemoryRegion *written_mr;
+    hwaddr written_lo, written_hi;
     DSAATCEntry e[DSA_ATC_ENTRIES];
     DSAATCEntry once;       /* a translation used once, not cached */
 };
@@ -359,10 +362,45 @@ DSAMapResult dsa_atc_map(IntelDSAState *s, IntelDSAEngine *eng,
     return DSA_MAP_OK;
 }
 
-void dsa_atc_unmap(DSAHostMap *m, uint64_t used, bool is_write)
+/*
+ * Account the written bytes (dirty bitmaps, translated code) that were
+ * gathered since the last call: before anything lets the guest see them
+ * done (the engine calls DSAEngineIO.account before it writes the
+ * completion record's status byte), before the engine blocks, and when it
+ * finishes the descriptor.
+ */
+void dsa_atc_account(IntelDSAEngine *eng)
 {
+    DSAATC *c = eng->atc;
+
+    if (c && c->written_mr) {
+        memory_region_dma_written(c->written_mr, c->written_lo,
+                                  c->written_hi - c->written_lo);
+        c->written_mr = NULL;
+    }
+}
+
+void dsa_atc_unmap(IntelDSAEngine *eng, DSAHostMap *m, uint64_t used,
+                   bool is_write)
+{
+    DSAATC *c = eng->atc;
+    hwaddr lo = m->mr_offset, hi = m->mr_offset + used;
+
     if (is_write && used) {
-        memory_region_dma_written(m->mr, m->mr_offset, used);
+        /*
+         * Gathered while the pages are adjacent in the region, in either
+         * direction (guests often hand out pages in descending order).
+         */
+        if (c->written_mr == m->mr && lo <= c->written_hi &&
+            hi >= c->written_lo) {
+            c->written_lo = MIN(c->written_lo, lo);
+            c->written_hi = MAX(c->written_hi, hi);
+        } else {
+            dsa_atc_account(eng);
+            c->written_mr = m->mr;
+            c->written_lo = lo;
+            c->written_hi = hi;
+        }
     }
     rcu_read_unlock();
 }

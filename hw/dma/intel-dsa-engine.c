@@ -1156,6 +1156,9 @@ static uint8_t dsa_complete(DSAJob *j, uint8_t status)
             trace_dsa_engine_cra_fault(j->opcode, cra);
             return DSA_COMP_CRA_XLAT;
         }
+        if (j->io->account) {
+            j->io->account(j->io->opaque);
+        }
         smp_wmb();      /* the record, then its status byte */
         if (!dsa_write(j, cra, &j->cr[0], 1)) {
             trace_dsa_engine_cra_fault(j->opcode, cra);

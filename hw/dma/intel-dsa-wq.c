@@ -81,7 +81,16 @@ static DSAMapResult dsa_io_map(void *opaque, uint32_t pasid, bool priv,
 static void dsa_io_unmap(void *opaque, DSAHostMap *m, uint64_t used,
                          bool is_write)
 {
-    dsa_atc_unmap(m, used, is_write);
+    DSAExecCtx *ctx = opaque;
+
+    dsa_atc_unmap(ctx->eng, m, used, is_write);
+}
+
+static void dsa_io_account(void *opaque)
+{
+    DSAExecCtx *ctx = opaque;
+
+    dsa_atc_account(ctx->eng);
 }
 
 /* Block on fault: a page request, and the wait for its response. */
@@ -90,11 +99,18 @@ static bool dsa_io_page_request(void *opaque, uint32_t pasid, bool priv,
 {
     DSAExecCtx *ctx = opaque;
 
+    bool ok;
+
     if (pasid == PCI_NO_PASID) {
         priv = false;
     }
-    return dsa_pri_page_request(ctx->s, ctx->eng, ctx->wq->idx, pasid, priv,
-                                addr, is_write);
+    /* No RCU read-side section across the wait (see dsa_execute()) */
+    dsa_atc_account(ctx->eng);
+    rcu_read_unlock();
+    ok = dsa_pri_page_request(ctx->s, ctx->eng, ctx->wq->idx, pasid, priv,
+                              addr, is_write);
+    rcu_read_lock();
+    return ok;
 }
 
 /* Under s->lock: an error for the SWERR register, reported by the BH. */
@@ -219,9 +235,16 @@ static void dsa_execute(IntelDSAState *s, IntelDSAEngine *eng,
         .rw = dsa_io_rw, .interrupt = dsa_io_interrupt,
         .page_request = dsa_io_page_request, .opaque = &ctx,
         .map = eng->atc ? dsa_io_map : NULL, .unmap = dsa_io_unmap,
+        .account = eng->atc ? dsa_io_account : NULL,
     };
     uint8_t status;
 
+    /*
+     * One RCU read-side section for the descriptor (left only while a
+     * page request waits): the device-TLB's host pointers and the DMA
+     * paths nest in it instead of paying for a section per page.
+     */
+    rcu_read_lock();
     if (d->error) {
         trace_intel_dsa_desc_error(wq->idx, d->desc.raw[DSA_DESC_OPCODE],
                                    d->error);
@@ -231,6 +254,8 @@ static void dsa_execute(IntelDSAState *s, IntelDSAEngine *eng,
         status = dsa_engine_execute(&io, &wq->limits, d->pasid, d->priv,
                                     &d->desc);
     }
+    dsa_atc_account(eng);
+    rcu_read_unlock();
     trace_intel_dsa_desc_done(wq->idx, d->desc.raw[DSA_DESC_OPCODE],
                               d->pasid, status);
     if (dsa_engine_error_unrecorded(&d->desc, status)) {

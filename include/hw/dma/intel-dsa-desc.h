@@ -280,6 +280,11 @@ typedef struct DSAEngineIO {
                         uint64_t addr, uint64_t len, bool is_write,
                         bool fill, DSAHostMap *m);
     void (*unmap)(void *opaque, DSAHostMap *m, uint64_t used, bool is_write);
+    /*
+     * Optional: account for the bytes written in place so far (unmap may
+     * defer it); called before the completion record's status byte.
+     */
+    void (*account)(void *opaque);
 } DSAEngineIO;
 
 typedef struct DSAEngineLimits {

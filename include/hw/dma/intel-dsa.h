@@ -212,6 +212,9 @@ DSAMapResult dsa_atc_map(IntelDSAState *s, IntelDSAEngine *eng,
                          uint32_t pasid, bool priv, uint64_t addr,
                          uint64_t len, bool is_write, bool fill,
                          DSAHostMap *m);
-void dsa_atc_unmap(DSAHostMap *m, uint64_t used, bool is_write);
+void dsa_atc_unmap(IntelDSAEngine *eng, DSAHostMap *m, uint64_t used,
+                   bool is_write);
+/* From the engine's thread, within its RCU section: see intel-dsa-atc.c */
+void dsa_atc_account(IntelDSAEngine *eng);
 
 #endif /* HW_DMA_INTEL_DSA_H */
