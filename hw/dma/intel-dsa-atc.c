@@ -6,11 +6,11 @@
  * IOMMU gave it (ATS translation requests, which record no fault for a
  * page that is not present: the engine then asks for it through PRI or
  * completes with the fault) until the guest invalidates them with
- * device-TLB invalidations.  Each engine keeps a small direct-mapped cache of 4 KiB
- * pages: (PASID, privilege, page) -> the RAM behind the page, as a host
- * pointer, so that a descriptor moves data with no IOMMU walk and no
- * bounce buffer.  Only RAM is cached; anything else (MMIO, a fault) goes
- * through the ordinary DMA path.
+ * device-TLB invalidations.  Each engine keeps a small direct-mapped
+ * cache of 4 KiB pages: (PASID, privilege, page) -> the RAM behind the
+ * page, as a host pointer, so that a descriptor moves data with no IOMMU
+ * walk and no bounce buffer.  Only RAM is cached; anything else (MMIO, a
+ * fault) goes through the ordinary DMA path.
  *
  * Every cached entry is voided at once, by bumping atc_gen, when:
  * - the IOMMU delivers a device-TLB invalidation for a PASID the device
