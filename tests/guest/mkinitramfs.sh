@@ -20,7 +20,7 @@ if [ "$ksuite" = build ]; then
     # [FRAGMENT.config]" (a patch directory under tests/guest/kernel/patches/,
     # a configuration fragment under tests/guest/kernel/).
     read -r ksrc kextra <<<"$kpkgs"
-    kpatch= kconfig=
+    kpatch='' kconfig=''
     for x in $kextra; do
         case $x in
             *.config) kconfig=$G/kernel/$x ;;

@@ -105,7 +105,7 @@ check "an option this kernel does not define is noted, not fatal" \
     grep -q "CONFIG_QSVA_NOT_IN_THIS_KERNEL does not exist in this kernel" "$tmp/out"
 check "both patches are in the built kernel" grep -q "line three" "$build/$n/bzImage"
 # Patches applied one by one: 0001, then 0003 appended.
-rm -rf "$build/$n"
+rm -rf "${build:?}/$n"
 rm "$tmp/p2/0003-more.patch" && cp "$tmp/patches/0001-good.patch" "$tmp/p1.patch"
 SRC=$tmp/linux NAME=$n PATCHES=$tmp/p2 kb
 cat > "$tmp/p2/0003-more.patch" <<'P'
