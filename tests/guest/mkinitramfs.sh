@@ -16,9 +16,18 @@ kver=${kpkg#linux-image-}
 out=$BUILD/guest/$name
 built=
 if [ "$ksuite" = build ]; then
-    # A kernel built by scripts/kernel.sh: "linux-source-X.Y [PATCH-DIR]".
-    read -r ksrc kpatch <<<"$kpkgs"
-    built=$(SRC=$ksrc NAME=$name PATCHES=${kpatch:+$G/kernel/patches/$kpatch} \
+    # A kernel built by scripts/kernel.sh: "linux-source-X.Y [PATCH-DIR]
+    # [FRAGMENT.config]" (a patch directory under tests/guest/kernel/patches/,
+    # a configuration fragment under tests/guest/kernel/).
+    read -r ksrc kextra <<<"$kpkgs"
+    kpatch='' kconfig=''
+    for x in $kextra; do
+        case $x in
+            *.config) kconfig=$G/kernel/$x ;;
+            *) kpatch=$G/kernel/patches/$x ;;
+        esac
+    done
+    built=$(SRC=$ksrc NAME=$name PATCHES=$kpatch CONFIG=$kconfig \
             "$TOP/scripts/kernel.sh") || die "cannot build the guest kernel $name"
     kdir=$BUILD/kernels/$name
     kver=$(cat "$kdir/release")

@@ -7,7 +7,8 @@
 # (busybox sh, with guest-lib.sh's t_* helpers).  Header lines set up the
 # boot:
 #   # qsva-kernels: 6.12.117 7.3.4     kernels to boot (default: all the
-#                                      Debian ones; built ones when named)
+#                                      Debian ones; built ones when named,
+#                                      here or in KERNELS)
 #   # qsva-qemu: -device ...           QEMU options (may repeat)
 #   # qsva-append: ...                 extra kernel command line
 #   # qsva-append-base: ...            replaces the base command line
@@ -23,7 +24,9 @@
 #                                      libraries they need) from the
 #                                      kernel's userland suite, or only
 #                                      from SUITE (tests/guest/mkpackages.sh)
-# Environment: KERNELS="..." limits the kernels, QEMU=path overrides the
+# Environment: KERNELS="..." limits the kernels (a built kernel of
+# kernels.conf named there is booted by every scenario, e.g.
+# KERNELS=6.12-iommufd runs any scenario on it), QEMU=path overrides the
 # binary, QSVA_TIMEOUT_SCALE multiplies every timeout.
 . "$(dirname "$0")/../../scripts/lib.sh"
 
@@ -37,6 +40,12 @@ mkdir -p "$LOGS"
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=("$G"/scenarios/*.sh)
 all_kernels=$(awk '!/^#/ && NF && $2 != "build" { print $1 }' "$G/kernels.conf")
+# Built kernels asked for by name in KERNELS: tried on every scenario.
+asked_built=
+for k in ${KERNELS:-}; do
+    awk -v n="$k" '!/^#/ && $1 == n && $2 == "build" { f = 1 } END { exit !f }' "$G/kernels.conf" &&
+        asked_built="$asked_built $k"
+done
 
 header() { # FILE KEY: the values of "# qsva-KEY:" lines, space-joined
     sed -n "s/^# qsva-$2:[[:space:]]*//p" "$1" | tr '\n' ' ' | sed 's/ *$//'
@@ -62,6 +71,9 @@ for sc in "${scenarios[@]}"; do
     sname=$(basename "$sc" .sh)
     kernels=$(header "$sc" kernels)
     [ -n "$kernels" ] || kernels=$all_kernels
+    for k in $asked_built; do
+        printf ' %s ' $kernels | grep -qF " $k " || kernels="$kernels $k"
+    done
     qemu_opts=$(header "$sc" qemu)
     append=$(header "$sc" append)
     append_base=$(header "$sc" append-base)
