@@ -6,11 +6,16 @@
 # through both by kernel virtual address.  Then dmatest (DMA-API
 # addresses) on the same WQ: this design bypasses the DMA API, so the
 # device's accesses fault, and the guest must see those faults reported
-# against the kernel PASID.
+# against the kernel PASID.  The DSA runs with x-atc=off: with its
+# device-TLB (the default) it translates through ATS, and a page the
+# kernel's page tables do not map is a failed translation request that
+# the IOMMU does not record (as on hardware), so dmatest would only see
+# completion errors; without it every access is an untranslated request
+# whose fault the IOMMU records with the PASID and the privilege.
 # qsva-kernels: 6.1-kva
 # qsva-modules: kva
 # qsva-qemu: -device intel-iommu,intremap=on,x-scalable-mode=on,x-flts=on,x-pasid-mode=on,device-iotlb=on,svm=on
-# qsva-qemu: -device intel-dsa,addr=05.0
+# qsva-qemu: -device intel-dsa,addr=05.0,x-atc=off
 # qsva-timeout: 300
 
 dev=/sys/bus/pci/devices/0000:00:05.0
