@@ -35,6 +35,7 @@
 #include "qemu/atomic.h"
 #include "qemu/main-loop.h"
 #include "qemu/rcu.h"
+#include "qemu/timer.h"
 #include "system/memory.h"
 #include "system/address-spaces.h"
 #include "hw/pci/pci.h"
@@ -47,6 +48,8 @@
 #define DSA_ATC_ENTRIES     (1u << DSA_ATC_BITS)
 #define DSA_ATC_PAGE        4096ULL
 #define DSA_ATC_EMPTY       1ULL        /* never a page address */
+/* How long an engine waits for a PASID's notifier to be registered */
+#define DSA_ATC_FOLLOW_WAIT_MS  20
 /* PASIDs whose invalidations the device follows (more briefly) */
 #define DSA_ATC_MAX_PASIDS  64
 
@@ -199,6 +202,7 @@ static void dsa_atc_bh(void *opaque)
         trace_intel_dsa_atc_follow(an->pasid, rc);
         qemu_mutex_lock(&s->atc_lock);
         an->state = rc ? DSA_ATC_REFUSED : DSA_ATC_ACTIVE;
+        qemu_cond_broadcast(&s->atc_cond);
         qemu_mutex_unlock(&s->atc_lock);
     }
 }
@@ -231,14 +235,39 @@ static bool dsa_atc_follows_locked(IntelDSAState *s, uint32_t pasid)
  * invalidation without PASID (Linux does for a full flush), so that
  * notifier is always wanted.
  */
+static bool dsa_atc_wanted_locked(IntelDSAState *s, uint32_t pasid)
+{
+    DSAATCNotifier *an = g_hash_table_lookup(s->atc_pasids,
+                                             GUINT_TO_POINTER(pasid));
+
+    return an && an->state == DSA_ATC_WANTED;
+}
+
 static bool dsa_atc_pasid_active(IntelDSAState *s, uint32_t pasid)
 {
+    int64_t deadline = qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
+                       DSA_ATC_FOLLOW_WAIT_MS;
     bool active;
 
     qemu_mutex_lock(&s->atc_lock);
-    active = dsa_atc_follows_locked(s, PCI_NO_PASID);
-    if (pasid != PCI_NO_PASID) {
-        active = dsa_atc_follows_locked(s, pasid) && active;
+    for (;;) {
+        int64_t left;
+
+        active = dsa_atc_follows_locked(s, PCI_NO_PASID);
+        if (pasid != PCI_NO_PASID) {
+            active = dsa_atc_follows_locked(s, pasid) && active;
+        }
+        left = deadline - qemu_clock_get_ms(QEMU_CLOCK_REALTIME);
+        if (active || left <= 0 ||
+            !(dsa_atc_wanted_locked(s, PCI_NO_PASID) ||
+              dsa_atc_wanted_locked(s, pasid))) {
+            break;
+        }
+        /*
+         * The bottom half registers the notifier soon; wait a little for
+         * it, not forever: the main loop may itself wait for this engine.
+         */
+        qemu_cond_timedwait(&s->atc_cond, &s->atc_lock, left);
     }
     qemu_mutex_unlock(&s->atc_lock);
     return active;
@@ -267,10 +296,14 @@ static DSAMapResult dsa_atc_fill(IntelDSAState *s, DSAATC *c,
         return DSA_MAP_MISS;
     }
     /*
-     * Until the IOMMU notifier of the PASID is registered, translations
-     * are used once and not kept.
+     * Only while the IOMMU notifiers are registered: they also make the
+     * IOMMU's address space for the PASID, which an engine thread must
+     * not (it would take the BQL).
      */
-    cache = dsa_atc_pasid_active(s, pasid);
+    if (!dsa_atc_pasid_active(s, pasid)) {
+        return DSA_MAP_MISS;
+    }
+    cache = true;
     /* An ATS translation request: a read-only one unless for a write */
     n = pci_ats_request_translation(pdev, pasid, priv, false, page,
                                     DSA_ATC_PAGE, !is_write, &iotlb, 1, &err);
@@ -445,6 +478,7 @@ void dsa_atc_init(IntelDSAState *s)
         return;
     }
     qemu_mutex_init(&s->atc_lock);
+    qemu_cond_init(&s->atc_cond);
     s->atc_pasids = g_hash_table_new(NULL, NULL);
     s->atc_bh = qemu_bh_new_guarded(dsa_atc_bh, s,
                                     &DEVICE(s)->mem_reentrancy_guard);
@@ -473,6 +507,7 @@ void dsa_atc_exit(IntelDSAState *s)
     qemu_bh_delete(s->atc_bh);
     g_hash_table_destroy(s->atc_pasids);
     qemu_mutex_destroy(&s->atc_lock);
+    qemu_cond_destroy(&s->atc_cond);
     for (i = 0; i < s->num_engines; i++) {
         g_free(s->engines[i].atc);
         s->engines[i].atc = NULL;

@@ -158,6 +158,7 @@ struct IntelDSAState {
     bool atc_enabled;           /* x-atc */
     unsigned atc_gen;           /* bumped to void every entry (atomic) */
     QemuMutex atc_lock;
+    QemuCond atc_cond;          /* a notifier got registered (or refused) */
     GHashTable *atc_pasids;     /* PASID -> DSAATCNotifier, atc_lock */
     unsigned atc_seq;           /* PASIDs seen, atc_lock */
     QEMUBH *atc_bh;             /* registers IOMMU notifiers (BQL) */
