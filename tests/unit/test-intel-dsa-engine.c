@@ -1354,6 +1354,15 @@ static void random_desc(GRand *r, DSADesc *d)
     stw_le_p(&d->raw[DSA_DESC_INT_HANDLE], g_rand_int_range(r, 0, 6));
 }
 
+/* The limits and page requests the random descriptor tests run with */
+static void random_setup(void)
+{
+    reset();
+    lim.block_on_fault = true;
+    lim.num_int_handles = 5;
+    io.page_request = fake_page_request;
+}
+
 static void test_random_descriptors(void)
 {
     GRand *r = g_rand_new_with_seed(0x05a);
@@ -1361,10 +1370,7 @@ static void test_random_descriptors(void)
     DSADesc d;
     unsigned n;
 
-    reset();
-    lim.block_on_fault = true;
-    lim.num_int_handles = 5;
-    io.page_request = fake_page_request;
+    random_setup();
     for (n = 0; n < 20000; n++) {
         uint8_t st;
 
@@ -1405,10 +1411,7 @@ static uint8_t *random_run(bool with_map, uint8_t *statuses, unsigned count)
     DSADesc d;
     unsigned n;
 
-    reset();
-    lim.block_on_fault = true;
-    lim.num_int_handles = 5;
-    io.page_request = fake_page_request;
+    random_setup();
     if (with_map) {
         io.map = fake_map;
         io.unmap = fake_unmap;

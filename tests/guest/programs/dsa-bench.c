@@ -159,7 +159,6 @@ int main(int argc, char **argv)
     static const size_t sizes[] = { 4096, 65536, 1 << 20 };
     double v, best;
     unsigned long only;
-    int fd;
 
     if (argc == 2 && !strcmp(argv[1], "--memcpy-only")) {
         for (unsigned i = 0; i < 3; i++) {
@@ -174,15 +173,7 @@ int main(int argc, char **argv)
                 "dedicated|shared [noop|SIZE]\n");
         return 2;
     }
-    shared = !strcmp(argv[2], "shared");
-    fd = open(argv[1], O_RDWR);
-    if (fd < 0) {
-        fprintf(stderr, "open %s: %s\n", argv[1], strerror(errno));
-        return 1;
-    }
-    portal = mmap(NULL, 4096, PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
-    if (portal == MAP_FAILED) {
-        fprintf(stderr, "mmap %s: %s\n", argv[1], strerror(errno));
+    if (open_portal(argv[1], argv[2])) {
         return 1;
     }
     for (unsigned i = 0; i < 3 && (argc == 3 || only); i++) {

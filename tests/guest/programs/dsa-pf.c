@@ -78,21 +78,13 @@ int main(int argc, char **argv)
     uint8_t *pattern = malloc(SIZE), *src, *dst;
     unsigned i, partial = 0, rounds = 0;
     uint32_t done = 0;
-    int st, fd;
+    int st;
 
     if (argc != 3) {
         fprintf(stderr, "usage: dsa-pf WQ-DEVICE dedicated|shared\n");
         return 2;
     }
-    shared = !strcmp(argv[2], "shared");
-    fd = open(argv[1], O_RDWR);
-    if (fd < 0) {
-        fprintf(stderr, "open %s: %s\n", argv[1], strerror(errno));
-        return 1;
-    }
-    portal = mmap(NULL, 4096, PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
-    if (portal == MAP_FAILED) {
-        fprintf(stderr, "mmap %s: %s\n", argv[1], strerror(errno));
+    if (open_portal(argv[1], argv[2])) {
         return 1;
     }
     for (i = 0; i < SIZE; i++) {

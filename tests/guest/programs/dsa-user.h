@@ -11,7 +11,12 @@
 #ifndef QSVA_DSA_USER_H
 #define QSVA_DSA_USER_H
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #define F_BOF       0x02        /* block on fault */
@@ -106,6 +111,28 @@ static int wait_comp(struct comp *c, double limit)
         }
     }
     return c->status;
+}
+
+/*
+ * Open the WQ's character device and map its portal; @mode "shared"
+ * submits with ENQCMD, anything else with MOVDIR64B.  Returns 0, or -1
+ * with the reason on stderr.
+ */
+static int open_portal(const char *path, const char *mode)
+{
+    int fd = open(path, O_RDWR);
+
+    shared = !strcmp(mode, "shared");
+    if (fd < 0) {
+        fprintf(stderr, "open %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    portal = mmap(NULL, 4096, PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+    if (portal == MAP_FAILED) {
+        fprintf(stderr, "mmap %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 #endif /* QSVA_DSA_USER_H */
