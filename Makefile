@@ -45,8 +45,11 @@ check: build
 ## check-slow: the slow guest scenarios (tests/guest/scenarios-slow/), on
 ##             kernels built by scripts/kernel.sh (about 22 CPU-minutes each
 ##             to build, 11 minutes on 2 idle cores)
+##             and DPDK's dmadev tests (13-dsa-vfio-dpdk) on the IOMMUFD kernel
 check-slow: build
-	@$(TOP)/tests/guest/run.sh $(TOP)/tests/guest/scenarios-slow/*.sh
+	@rc=0; $(TOP)/tests/guest/run.sh $(TOP)/tests/guest/scenarios-slow/*.sh || rc=1; \
+	KERNELS=6.12-iommufd $(TOP)/tests/guest/run.sh \
+	    $(TOP)/tests/guest/scenarios/13-dsa-vfio-dpdk.sh || rc=1; exit $$rc
 
 check-qemu: build
 	@$(S)/check.sh --qemu-only
