@@ -115,7 +115,11 @@ static bool dsa_access_once(DSAJob *j, uint64_t addr, void *buf,
         switch (io->map(io->opaque, j->pasid, j->priv, addr, len, is_write,
                         true, &m)) {
         case DSA_MAP_OK:
-            assert(m.len == len);   /* within one page */
+            if (m.len < len) {
+                /* (not within one page: never from dsa_xfer()) */
+                io->unmap(io->opaque, &m, 0, is_write);
+                break;
+            }
             if (is_write) {
                 memcpy(m.host, buf, len);
             } else {
