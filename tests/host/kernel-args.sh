@@ -77,7 +77,7 @@ chmod +x "$tmp/bin/make"
 printf 'config INTEL_IOMMU\n\tbool "VT-d"\n' > "$tmp/linux/Kconfig"
 mkdir -p "$tmp/p2"
 cp "$tmp/patches/0001-good.patch" "$tmp/p2/"
-cat > "$tmp/p2/0003-more.patch" <<'P'
+cat > "$tmp/0003-more.patch" <<'P'
 --- a/drivers/iommu/iommu.c
 +++ b/drivers/iommu/iommu.c
 @@ -1,2 +1,3 @@
@@ -85,6 +85,7 @@ cat > "$tmp/p2/0003-more.patch" <<'P'
  line 2
 +line three
 P
+cp "$tmp/0003-more.patch" "$tmp/p2/"
 echo 'CONFIG_QSVA_NOT_IN_THIS_KERNEL=y' > "$tmp/extra.config"
 n=host-test-$$-cfg
 kb() { SRCTREE=$build/$n/src kern; }
@@ -106,16 +107,9 @@ check "an option this kernel does not define is noted, not fatal" \
 check "both patches are in the built kernel" grep -q "line three" "$build/$n/bzImage"
 # Patches applied one by one: 0001, then 0003 appended.
 rm -rf "${build:?}/$n"
-rm "$tmp/p2/0003-more.patch" && cp "$tmp/patches/0001-good.patch" "$tmp/p1.patch"
+rm "$tmp/p2/0003-more.patch"
 SRC=$tmp/linux NAME=$n PATCHES=$tmp/p2 kb
-cat > "$tmp/p2/0003-more.patch" <<'P'
---- a/drivers/iommu/iommu.c
-+++ b/drivers/iommu/iommu.c
-@@ -1,2 +1,3 @@
- line one
- line 2
-+line three
-P
+cp "$tmp/0003-more.patch" "$tmp/p2/"
 touch "$build/$n/obj/kept"
 SRC=$tmp/linux NAME=$n PATCHES=$tmp/p2 kb
 check "an appended patch is applied on the built tree" grep -q "1 patches already applied" "$tmp/out"
