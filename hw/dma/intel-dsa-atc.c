@@ -34,6 +34,7 @@
 #include "qemu/osdep.h"
 #include "qemu/atomic.h"
 #include "qemu/main-loop.h"
+#include "qemu/memalign.h"
 #include "qemu/rcu.h"
 #include "qemu/timer.h"
 #include "system/memory.h"
@@ -44,31 +45,41 @@
 #include "hw/dma/intel-dsa.h"
 #include "trace.h"
 
-#define DSA_ATC_BITS        9
-#define DSA_ATC_ENTRIES     (1u << DSA_ATC_BITS)
+/* Two-way set-associative: two streams (source, destination) never evict
+ * each other's pages */
+#define DSA_ATC_SET_BITS    10
+#define DSA_ATC_SETS        (1u << DSA_ATC_SET_BITS)
+#define DSA_ATC_WAYS        2
 #define DSA_ATC_PAGE        4096ULL
-#define DSA_ATC_EMPTY       1ULL        /* never a page address */
+/* Entry tags: the page's IOVA and these bits */
+#define DSA_ATC_PRIV        1ULL        /* a privileged request's */
+#define DSA_ATC_WRITABLE    2ULL        /* translated for writes too */
+#define DSA_ATC_EMPTY       4ULL        /* never a page's tag */
+/* Pages translated at once by an ATS translation request */
+#define DSA_ATC_FILL_PAGES  32
+/* Sets prefetched ahead of a walk over a transfer's pages */
+#define DSA_ATC_PREFETCH    16
 /* How long an engine waits for a PASID's notifier to be registered */
 #define DSA_ATC_FOLLOW_WAIT_MS  20
 /* PASIDs whose invalidations the device follows (more briefly) */
 #define DSA_ATC_MAX_PASIDS  64
 
 typedef struct DSAATCEntry {
-    uint64_t page;          /* IOVA of the page, or DSA_ATC_EMPTY */
+    uint64_t tag;           /* page | DSA_ATC_PRIV | DSA_ATC_WRITABLE */
     uint32_t pasid;
-    bool priv;
-    bool writable;
+    unsigned gen;           /* valid while DSAATC.gen is this */
     uint8_t *host;          /* the page in host memory */
     MemoryRegion *mr;       /* the RAM region holding it */
-    hwaddr mr_offset;       /* the page's offset within mr */
 } DSAATCEntry;
 
 struct DSAATC {
+    /* A set is one host cache line */
+    DSAATCEntry e[DSA_ATC_SETS][DSA_ATC_WAYS];
+    uint8_t mru[DSA_ATC_SETS];  /* the way of a set used last */
     unsigned gen;           /* IntelDSAState.atc_gen the entries belong to */
     /* Bytes written and not yet accounted: [lo, hi) of written_mr */
     MemoryRegion *written_mr;
     hwaddr written_lo, written_hi;
-    DSAATCEntry e[DSA_ATC_ENTRIES];
     DSAATCEntry once;       /* a translation used once, not cached */
 };
 
@@ -119,29 +130,76 @@ static void dsa_atc_map_commit(MemoryListener *listener)
     }
 }
 
-static unsigned dsa_atc_index(uint32_t pasid, uint64_t page)
+static unsigned dsa_atc_set(uint32_t pasid, uint64_t page)
 {
-    return ((page >> 12) ^ (page >> (12 + DSA_ATC_BITS)) ^ pasid) &
-           (DSA_ATC_ENTRIES - 1);
+    /* consecutive pages in consecutive sets */
+    return ((page >> 12) ^ (page >> (12 + 2 * DSA_ATC_SET_BITS)) ^ pasid) &
+           (DSA_ATC_SETS - 1);
 }
 
-static DSAATCEntry *dsa_atc_lookup(DSAATC *c, uint32_t pasid, bool priv,
-                                   uint64_t page)
+/* The entry of @page in @set, whatever its rights */
+static DSAATCEntry *dsa_atc_find(DSAATC *c, unsigned set, uint32_t pasid,
+                                 bool priv, uint64_t page)
 {
-    DSAATCEntry *e = &c->e[dsa_atc_index(pasid, page)];
+    uint64_t tag = page | (priv ? DSA_ATC_PRIV : 0);
+    unsigned way;
 
-    if (e->page == page && e->pasid == pasid && e->priv == priv) {
-        return e;
+    for (way = 0; way < DSA_ATC_WAYS; way++) {
+        DSAATCEntry *e = &c->e[set][way];
+
+        if ((e->tag & ~DSA_ATC_WRITABLE) == tag && e->pasid == pasid &&
+            e->gen == c->gen) {
+            return e;
+        }
     }
     return NULL;
 }
 
+/* The entry of @page for an access, or NULL */
+static DSAATCEntry *dsa_atc_lookup(DSAATC *c, uint32_t pasid, bool priv,
+                                   uint64_t page, bool is_write)
+{
+    unsigned set = dsa_atc_set(pasid, page);
+    DSAATCEntry *e = dsa_atc_find(c, set, pasid, priv, page);
+
+    if (!e || (is_write && !(e->tag & DSA_ATC_WRITABLE))) {
+        return NULL;
+    }
+    c->mru[set] = e - c->e[set];
+    return e;
+}
+
+/* Where a translation of @page goes: its entry, a void one, or the LRU */
+static DSAATCEntry *dsa_atc_victim(DSAATC *c, uint32_t pasid, bool priv,
+                                   uint64_t page)
+{
+    unsigned set = dsa_atc_set(pasid, page), way;
+    DSAATCEntry *e = dsa_atc_find(c, set, pasid, priv, page);
+
+    if (!e) {
+        for (way = 0; way < DSA_ATC_WAYS; way++) {
+            if (c->e[set][way].gen != c->gen ||
+                c->e[set][way].tag == DSA_ATC_EMPTY) {
+                break;
+            }
+        }
+        e = &c->e[set][way < DSA_ATC_WAYS ? way : !c->mru[set]];
+    }
+    c->mru[set] = e - c->e[set];
+    return e;
+}
+
+/* The entries of another generation are void; clear them on a wrap. */
 static void dsa_atc_flush(DSAATC *c, unsigned gen)
 {
-    unsigned i;
+    unsigned i, way;
 
-    for (i = 0; i < DSA_ATC_ENTRIES; i++) {
-        c->e[i].page = DSA_ATC_EMPTY;
+    if (gen < c->gen) {
+        for (i = 0; i < DSA_ATC_SETS; i++) {
+            for (way = 0; way < DSA_ATC_WAYS; way++) {
+                c->e[i][way].tag = DSA_ATC_EMPTY;
+            }
+        }
     }
     c->gen = gen;
 }
@@ -273,22 +331,58 @@ static bool dsa_atc_pasid_active(IntelDSAState *s, uint32_t pasid)
     return active;
 }
 
-/* Called within RCU: translate the page of @addr and cache it. */
+/*
+ * Called within RCU: the IOMMU's answer @iotlb for @page, as an entry
+ * (true), or false when the page is not RAM the device-TLB may cache.
+ */
+static bool dsa_atc_entry(IntelDSAState *s, DSAATC *c, IOMMUTLBEntry *iotlb,
+                          uint32_t pasid, bool priv, uint64_t page,
+                          bool is_write, DSAATCEntry *e, bool cached)
+{
+    MemTxAttrs attrs = pci_pasid_attrs(PCI_DEVICE(s), pasid, priv, false);
+    MemoryRegion *mr;
+    hwaddr gpa, xlat, plen = DSA_ATC_PAGE;
+
+    if (iotlb->target_as != &address_space_memory) {
+        return false;           /* only its map changes are followed */
+    }
+    gpa = iotlb->translated_addr | (page & iotlb->addr_mask);
+    mr = address_space_translate(iotlb->target_as, gpa, &xlat, &plen,
+                                 is_write, attrs);
+    if (plen < DSA_ATC_PAGE || !memory_access_is_direct(mr, is_write, attrs) ||
+        !memory_region_is_ram(mr)) {
+        return false;           /* not RAM: the ordinary path */
+    }
+    *e = (DSAATCEntry) {
+        .tag = page | (priv ? DSA_ATC_PRIV : 0) |
+               (is_write ? DSA_ATC_WRITABLE : 0),
+        .pasid = pasid,
+        .gen = c->gen,
+        .host = (uint8_t *)memory_region_get_ram_ptr(mr) + xlat,
+        .mr = mr,
+    };
+    trace_intel_dsa_atc_fill(pasid, priv, page, gpa, is_write, cached);
+    return true;
+}
+
+/*
+ * Called within RCU: translate the page of @addr and the following ones,
+ * @pages in all (up to DSA_ATC_FILL_PAGES), with one ATS translation
+ * request, and cache them; *@out is the entry of the first page.  The
+ * result is the first page's: a failure of a following one only leaves
+ * it uncached (the engine asks again when it gets there).
+ */
 static DSAMapResult dsa_atc_fill(IntelDSAState *s, DSAATC *c,
                                  uint32_t pasid, bool priv, uint64_t addr,
-                                 bool is_write, DSAATCEntry **out)
+                                 uint64_t pages, bool is_write,
+                                 DSAATCEntry **out)
 {
     PCIDevice *pdev = PCI_DEVICE(s);
     uint64_t page = addr & ~(DSA_ATC_PAGE - 1);
-    MemTxAttrs attrs;
-    IOMMUTLBEntry iotlb;
-    MemoryRegion *mr;
-    hwaddr gpa, xlat, plen = DSA_ATC_PAGE;
-    DSAATCEntry *e;
+    QEMU_UNINITIALIZED IOMMUTLBEntry iotlb[DSA_ATC_FILL_PAGES];
     uint32_t err = 0;
-    ssize_t n;
-
-    bool cache;
+    uint64_t p;
+    ssize_t n, i;
 
     if (!pcie_ats_enabled(pdev) ||
         !(pdev->config[PCI_COMMAND] & PCI_COMMAND_MASTER) ||
@@ -303,14 +397,15 @@ static DSAMapResult dsa_atc_fill(IntelDSAState *s, DSAATC *c,
     if (!dsa_atc_pasid_active(s, pasid)) {
         return DSA_MAP_MISS;
     }
-    cache = true;
-    /* An ATS translation request: a read-only one unless for a write */
+    pages = MIN(pages, DSA_ATC_FILL_PAGES);
+    /* An ATS translation request: a read-only one unless for writes */
     n = pci_ats_request_translation(pdev, pasid, priv, false, page,
-                                    DSA_ATC_PAGE, !is_write, &iotlb, 1, &err);
-    if (n != 1) {
+                                    pages * DSA_ATC_PAGE, !is_write, iotlb,
+                                    pages, &err);
+    if (n < 1) {
         return DSA_MAP_MISS;    /* no answer: the ordinary path */
     }
-    if (!(iotlb.perm & (is_write ? IOMMU_WO : IOMMU_RO))) {
+    if (!(iotlb[0].perm & (is_write ? IOMMU_WO : IOMMU_RO))) {
         /*
          * Not translated: the engine completes with the fault, or asks
          * for the page (PRI).  As for hardware, the IOMMU records no
@@ -319,46 +414,78 @@ static DSAMapResult dsa_atc_fill(IntelDSAState *s, DSAATC *c,
         trace_intel_dsa_atc_fault(pasid, priv, addr, is_write);
         return DSA_MAP_FAULT;
     }
-    attrs = pci_pasid_attrs(pdev, pasid, priv, false);
-    if (iotlb.target_as != &address_space_memory) {
-        return DSA_MAP_MISS;    /* only its map changes are followed */
-    }
-    gpa = iotlb.translated_addr | (page & iotlb.addr_mask);
-    mr = address_space_translate(iotlb.target_as, gpa, &xlat, &plen, is_write,
-                                 attrs);
-    if (plen < DSA_ATC_PAGE || !memory_access_is_direct(mr, is_write, attrs) ||
-        !memory_region_is_ram(mr)) {
-        return DSA_MAP_MISS;    /* not RAM: the ordinary path */
-    }
     if (qatomic_read(&s->atc_gen) != c->gen) {
-        cache = false;          /* voided meanwhile: use it once */
+        /* voided meanwhile: the first page only, used once */
+        if (!dsa_atc_entry(s, c, &iotlb[0], pasid, priv, page, is_write,
+                           &c->once, false)) {
+            return DSA_MAP_MISS;
+        }
+        *out = &c->once;
+        return DSA_MAP_OK;
     }
-    e = cache ? &c->e[dsa_atc_index(pasid, page)] : &c->once;
-    *e = (DSAATCEntry) {
-        .page = page,
-        .pasid = pasid,
-        .priv = priv,
-        .writable = is_write,
-        .host = (uint8_t *)memory_region_get_ram_ptr(mr) + xlat,
-        .mr = mr,
-        .mr_offset = xlat,
-    };
-    trace_intel_dsa_atc_fill(pasid, priv, page, gpa, is_write, cache);
-    *out = e;
-    return DSA_MAP_OK;
+    *out = NULL;
+    for (i = 0, p = page; i < n && p < page + pages * DSA_ATC_PAGE; i++) {
+        /* an answer may cover more than a page (a large page) */
+        uint64_t end = (p & ~iotlb[i].addr_mask) + iotlb[i].addr_mask + 1;
+
+        for (; p < end && p < page + pages * DSA_ATC_PAGE;
+             p += DSA_ATC_PAGE) {
+            DSAATCEntry *e;
+
+            if (!(iotlb[i].perm & (is_write ? IOMMU_WO : IOMMU_RO))) {
+                if (p == page) {
+                    return DSA_MAP_MISS;
+                }
+                continue;
+            }
+            e = dsa_atc_victim(c, pasid, priv, p);
+            if (!dsa_atc_entry(s, c, &iotlb[i], pasid, priv, p, is_write, e,
+                               true)) {
+                e->tag = DSA_ATC_EMPTY;
+                if (p == page) {
+                    return DSA_MAP_MISS;
+                }
+                continue;
+            }
+            if (p == page) {
+                *out = e;
+            }
+        }
+    }
+    return *out ? DSA_MAP_OK : DSA_MAP_MISS;
+}
+
+/*
+ * Bring into the host's cache the entry of the page @ahead pages after
+ * @page: the data an engine moves between two accesses evicts the cache
+ * from the host's caches, and a walk over a transfer's pages would wait
+ * for memory at each page.
+ */
+static void dsa_atc_prefetch(DSAATC *c, uint32_t pasid, uint64_t page,
+                             unsigned ahead)
+{
+    __builtin_prefetch(c->e[dsa_atc_set(pasid, page + ahead * DSA_ATC_PAGE)]);
+}
+
+/* The offset of an entry's page in its region */
+static hwaddr dsa_atc_mr_offset(DSAATCEntry *e)
+{
+    return e->host - (uint8_t *)memory_region_get_ram_ptr(e->mr);
 }
 
 DSAMapResult dsa_atc_map(IntelDSAState *s, IntelDSAEngine *eng,
                          uint32_t pasid, bool priv, uint64_t addr,
                          uint64_t len, bool is_write, bool fill,
-                         DSAHostMap *m)
+                         DSAHostMap *m, unsigned *n)
 {
     DSAATC *c = eng->atc;
     uint64_t page = addr & ~(DSA_ATC_PAGE - 1);
+    uint64_t pages = (len + (addr - page) + DSA_ATC_PAGE - 1) / DSA_ATC_PAGE;
+    uint64_t done, i;
     DSAATCEntry *e;
-    unsigned gen;
+    unsigned gen, k = 0;
 
-    if (!c) {
+    if (!c || !*n || !len) {
         return DSA_MAP_MISS;
     }
     rcu_read_lock();
@@ -366,10 +493,13 @@ DSAMapResult dsa_atc_map(IntelDSAState *s, IntelDSAEngine *eng,
     if (c->gen != gen) {
         dsa_atc_flush(c, gen);
     }
-    e = dsa_atc_lookup(c, pasid, priv, page);
-    if (!e || (is_write && !e->writable)) {
+    for (i = 1; i < MIN(pages, DSA_ATC_PREFETCH); i++) {
+        dsa_atc_prefetch(c, pasid, page, i);
+    }
+    e = dsa_atc_lookup(c, pasid, priv, page, is_write);
+    if (!e) {
         DSAMapResult r = fill ? dsa_atc_fill(s, c, pasid, priv, addr,
-                                             is_write, &e)
+                                             pages, is_write, &e)
                               : DSA_MAP_MISS;
 
         if (r != DSA_MAP_OK) {
@@ -377,21 +507,43 @@ DSAMapResult dsa_atc_map(IntelDSAState *s, IntelDSAEngine *eng,
             return r;
         }
     }
-    m->host = e->host + (addr - page);
-    m->len = MIN(len, DSA_ATC_PAGE - (addr - page));
-    m->mr = e->mr;
-    m->mr_offset = e->mr_offset + (addr - page);
-    /* Following pages cached as contiguous RAM of the same region */
-    while (m->len < len) {
-        DSAATCEntry *n = dsa_atc_lookup(c, pasid, priv, addr + m->len);
+    m[0] = (DSAHostMap) {
+        .host = e->host + (addr - page),
+        .len = MIN(len, DSA_ATC_PAGE - (addr - page)),
+        .mr = e->mr,
+        .mr_offset = dsa_atc_mr_offset(e) + (addr - page),
+    };
+    /*
+     * The following pages, as far as they are cached: runs of contiguous
+     * RAM of one region, in as many runs as the caller takes.  Not after
+     * a translation used once: the entries were voided meanwhile.
+     */
+    for (done = m[0].len, i = 1; done < len && e != &c->once; i++) {
+        uint64_t step = MIN(len - done, DSA_ATC_PAGE);
+        DSAHostMap *r = &m[k];
 
-        if (!n || (is_write && !n->writable) || n->mr != m->mr ||
-            n->host != m->host + m->len ||
-            n->mr_offset != m->mr_offset + m->len) {
+        if (i + DSA_ATC_PREFETCH - 1 < pages) {
+            dsa_atc_prefetch(c, pasid, page, i + DSA_ATC_PREFETCH - 1);
+        }
+        e = dsa_atc_lookup(c, pasid, priv, page + i * DSA_ATC_PAGE, is_write);
+        if (!e) {
             break;
         }
-        m->len += MIN(len - m->len, DSA_ATC_PAGE);
+        if (e->mr == r->mr && e->host == r->host + r->len) {
+            r->len += step;
+        } else if (k + 1 < *n) {
+            m[++k] = (DSAHostMap) {
+                .host = e->host,
+                .len = step,
+                .mr = e->mr,
+                .mr_offset = dsa_atc_mr_offset(e),
+            };
+        } else {
+            break;
+        }
+        done += step;
     }
+    *n = k + 1;
     return DSA_MAP_OK;
 }
 
@@ -413,27 +565,31 @@ void dsa_atc_account(IntelDSAEngine *eng)
     }
 }
 
-void dsa_atc_unmap(IntelDSAEngine *eng, DSAHostMap *m, uint64_t used,
-                   bool is_write)
+void dsa_atc_unmap(IntelDSAEngine *eng, DSAHostMap *m, unsigned n,
+                   uint64_t used, bool is_write)
 {
     DSAATC *c = eng->atc;
-    hwaddr lo = m->mr_offset, hi = m->mr_offset + used;
+    unsigned i;
 
-    if (is_write && used) {
+    for (i = 0; is_write && i < n && used; i++) {
+        uint64_t u = MIN(used, m[i].len);
+        hwaddr lo = m[i].mr_offset, hi = m[i].mr_offset + u;
+
         /*
-         * Gathered while the pages are adjacent in the region, in either
+         * Gathered while the runs are adjacent in the region, in either
          * direction (guests often hand out pages in descending order).
          */
-        if (c->written_mr == m->mr && lo <= c->written_hi &&
+        if (c->written_mr == m[i].mr && lo <= c->written_hi &&
             hi >= c->written_lo) {
             c->written_lo = MIN(c->written_lo, lo);
             c->written_hi = MAX(c->written_hi, hi);
         } else {
             dsa_atc_account(eng);
-            c->written_mr = m->mr;
+            c->written_mr = m[i].mr;
             c->written_lo = lo;
             c->written_hi = hi;
         }
+        used -= u;
     }
     rcu_read_unlock();
 }
@@ -483,8 +639,17 @@ void dsa_atc_init(IntelDSAState *s)
     s->atc_bh = qemu_bh_new_guarded(dsa_atc_bh, s,
                                     &DEVICE(s)->mem_reentrancy_guard);
     for (i = 0; i < s->num_engines; i++) {
-        s->engines[i].atc = g_new(DSAATC, 1);
-        dsa_atc_flush(s->engines[i].atc, 0);
+        DSAATC *c = qemu_memalign(64, sizeof(DSAATC));
+        unsigned set, way;
+
+        memset(c, 0, sizeof(*c));
+        for (set = 0; set < DSA_ATC_SETS; set++) {
+            for (way = 0; way < DSA_ATC_WAYS; way++) {
+                c->e[set][way].tag = DSA_ATC_EMPTY;
+            }
+        }
+        c->gen = qatomic_read(&s->atc_gen);
+        s->engines[i].atc = c;
     }
     s->atc_listener = (MemoryListener) {
         .name = "intel-dsa-atc",
@@ -509,7 +674,7 @@ void dsa_atc_exit(IntelDSAState *s)
     qemu_mutex_destroy(&s->atc_lock);
     qemu_cond_destroy(&s->atc_cond);
     for (i = 0; i < s->num_engines; i++) {
-        g_free(s->engines[i].atc);
+        qemu_vfree(s->engines[i].atc);
         s->engines[i].atc = NULL;
     }
 }

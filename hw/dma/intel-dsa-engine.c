@@ -25,6 +25,8 @@
 
 #define DSA_PAGE_SIZE       4096ULL
 #define DSA_CHUNK           4096
+/* Runs of guest memory mapped at once for an access in place */
+#define DSA_MAP_RUNS        64
 /* Descriptors of a batch read at once: one page */
 #define DSA_BATCH_CHUNK     (DSA_CHUNK / DSA_DESC_SIZE)
 /* Delta record entries built or applied at once */
@@ -86,22 +88,61 @@ static uint64_t dsa_page_room(uint64_t addr)
 }
 
 /*
- * Map guest bytes for access in place (DSAEngineIO.map); false when they
- * are not cached, the caller then goes through dsa_read()/dsa_write().
+ * Map guest bytes from @addr on, @len at most, for access in place
+ * (DSAEngineIO.map, translating what is not cached yet), as up to
+ * DSA_MAP_RUNS runs in @m; returns how many, and their bytes in
+ * *@mapped.  0 when the first page cannot be mapped (not RAM, no
+ * device-TLB, or a fault): the caller then goes through dsa_read() and
+ * dsa_write(), which report the fault.  The pages are looked up
+ * together, before the data moves.
  */
-static bool dsa_map(DSAJob *j, uint64_t addr, uint64_t len, bool is_write,
-                    DSAHostMap *m)
+static unsigned dsa_map(DSAJob *j, uint64_t addr, uint64_t len,
+                        bool is_write, DSAHostMap *m, uint64_t *mapped)
 {
     const DSAEngineIO *io = j->io;
+    unsigned i, n = DSA_MAP_RUNS;
 
-    return io->map && len &&
-           io->map(io->opaque, j->pasid, j->priv, addr, len, is_write, false,
-                   m) == DSA_MAP_OK;
+    *mapped = 0;
+    if (!io->map || !len ||
+        io->map(io->opaque, j->pasid, j->priv, addr, len, is_write, true,
+                m, &n) != DSA_MAP_OK) {
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        *mapped += m[i].len;
+    }
+    return n;
 }
 
-static void dsa_unmap(DSAJob *j, DSAHostMap *m, uint64_t used, bool is_write)
+/* Unmap what dsa_map() mapped; the first @used bytes were used. */
+static void dsa_unmap(DSAJob *j, DSAHostMap *m, unsigned n, uint64_t used,
+                      bool is_write)
 {
-    j->io->unmap(j->io->opaque, m, used, is_write);
+    j->io->unmap(j->io->opaque, m, n, used, is_write);
+}
+
+/* Copy @len bytes from the runs @s to the runs @d, in address order */
+static void dsa_copy_runs(const DSAHostMap *d, const DSAHostMap *s,
+                          uint64_t len)
+{
+    uint64_t doff = 0, soff = 0;
+
+    while (len) {
+        uint64_t n = MIN(len, MIN(d->len - doff, s->len - soff));
+
+        memmove(d->host + doff, s->host + soff, n);
+        len -= n;
+        doff += n;
+        soff += n;
+        if (doff == d->len) {
+            d++;
+            doff = 0;
+        }
+        if (soff == s->len) {
+            s++;
+            soff = 0;
+        }
+    }
 }
 
 /* One access within a page: through the device-TLB, else io->rw */
@@ -112,12 +153,14 @@ static bool dsa_access_once(DSAJob *j, uint64_t addr, void *buf,
     DSAHostMap m;
 
     if (io->map) {
+        unsigned n = 1;
+
         switch (io->map(io->opaque, j->pasid, j->priv, addr, len, is_write,
-                        true, &m)) {
+                        true, &m, &n)) {
         case DSA_MAP_OK:
             if (m.len < len) {
                 /* (not within one page: never from dsa_xfer()) */
-                io->unmap(io->opaque, &m, 0, is_write);
+                io->unmap(io->opaque, &m, 1, 0, is_write);
                 break;
             }
             if (is_write) {
@@ -125,7 +168,7 @@ static bool dsa_access_once(DSAJob *j, uint64_t addr, void *buf,
             } else {
                 memcpy(buf, m.host, len);
             }
-            io->unmap(io->opaque, &m, len, is_write);
+            io->unmap(io->opaque, &m, 1, len, is_write);
             return true;
         case DSA_MAP_FAULT:
             return false;
@@ -296,7 +339,7 @@ static uint8_t dsa_op_drain(DSAJob *j)
 
 static uint8_t dsa_op_memmove(DSAJob *j)
 {
-    uint8_t buf[DSA_CHUNK];
+    QEMU_UNINITIALIZED uint8_t buf[DSA_CHUNK];
     uint64_t len = j->xfer, done = 0;
     uint8_t st = dsa_xfer_range(j, UINT32_MAX);
 
@@ -321,19 +364,22 @@ static uint8_t dsa_op_memmove(DSAJob *j)
     } else {
         while (done < len) {
             uint64_t n = dsa_step(len - done, j->src + done, j->dst + done);
-            DSAHostMap ms, md;
+            QEMU_UNINITIALIZED DSAHostMap ms[DSA_MAP_RUNS], md[DSA_MAP_RUNS];
+            uint64_t slen, dlen;
+            unsigned ns, nd;
 
-            /* Both sides cached: in place, as far as both are contiguous */
-            if (dsa_map(j, j->src + done, len - done, false, &ms)) {
-                if (dsa_map(j, j->dst + done, ms.len, true, &md)) {
-                    n = MIN(ms.len, md.len);
-                    memmove(md.host, ms.host, n);
-                    dsa_unmap(j, &md, n, true);
-                    dsa_unmap(j, &ms, n, false);
-                    done += n;
+            /* Both sides cached: in place, as far as both are mapped */
+            ns = dsa_map(j, j->src + done, len - done, false, ms, &slen);
+            if (ns) {
+                nd = dsa_map(j, j->dst + done, slen, true, md, &dlen);
+                if (nd) {
+                    dsa_copy_runs(md, ms, dlen);
+                    dsa_unmap(j, md, nd, dlen, true);
+                    dsa_unmap(j, ms, ns, dlen, false);
+                    done += dlen;
                     continue;
                 }
-                dsa_unmap(j, &ms, 0, false);
+                dsa_unmap(j, ms, ns, 0, false);
             }
             if (!dsa_read(j, j->src + done, buf, n) ||
                 !dsa_write(j, j->dst + done, buf, n)) {
@@ -358,7 +404,7 @@ static void dsa_pattern_fill(uint8_t *buf, size_t len, uint64_t pattern)
 
 static uint8_t dsa_op_memfill(DSAJob *j)
 {
-    uint8_t buf[DSA_CHUNK + 8];
+    QEMU_UNINITIALIZED uint8_t buf[DSA_CHUNK + 8];
     uint64_t len = j->xfer, done = 0;
     uint8_t st = dsa_xfer_range(j, UINT32_MAX);
 
@@ -368,18 +414,25 @@ static uint8_t dsa_op_memfill(DSAJob *j)
     dsa_pattern_fill(buf, sizeof(buf), j->src);
     while (done < len) {
         uint64_t n = dsa_step(len - done, j->dst + done, j->dst + done);
-        DSAHostMap md;
+        QEMU_UNINITIALIZED DSAHostMap md[DSA_MAP_RUNS];
+        uint64_t dlen;
+        unsigned nd = dsa_map(j, j->dst + done, len - done, true, md, &dlen);
 
-        if (dsa_map(j, j->dst + done, len - done, true, &md)) {
-            uint64_t k;
+        if (nd) {
+            unsigned i;
 
-            /* whole chunks of the pattern, then the rest */
-            for (k = 0; k + DSA_CHUNK <= md.len; k += DSA_CHUNK) {
-                memcpy(md.host + k, buf + ((done + k) & 7), DSA_CHUNK);
+            for (i = 0; i < nd; i++) {
+                uint64_t k;
+
+                /* whole chunks of the pattern, then the rest */
+                for (k = 0; k + DSA_CHUNK <= md[i].len; k += DSA_CHUNK) {
+                    memcpy(md[i].host + k, buf + ((done + k) & 7), DSA_CHUNK);
+                }
+                memcpy(md[i].host + k, buf + ((done + k) & 7),
+                       md[i].len - k);
+                done += md[i].len;
             }
-            memcpy(md.host + k, buf + ((done + k) & 7), md.len - k);
-            dsa_unmap(j, &md, md.len, true);
-            done += md.len;
+            dsa_unmap(j, md, nd, dlen, true);
             continue;
         }
         if (!dsa_write(j, j->dst + done, buf + (done & 7), n)) {

@@ -67,7 +67,7 @@ static MemTxResult dsa_io_rw(void *opaque, uint32_t pasid, bool priv,
 /* The engine's device-TLB */
 static DSAMapResult dsa_io_map(void *opaque, uint32_t pasid, bool priv,
                                uint64_t addr, uint64_t len, bool is_write,
-                               bool fill, DSAHostMap *m)
+                               bool fill, DSAHostMap *m, unsigned *n)
 {
     DSAExecCtx *ctx = opaque;
 
@@ -75,15 +75,15 @@ static DSAMapResult dsa_io_map(void *opaque, uint32_t pasid, bool priv,
         priv = false;
     }
     return dsa_atc_map(ctx->s, ctx->eng, pasid, priv, addr, len, is_write,
-                       fill, m);
+                       fill, m, n);
 }
 
-static void dsa_io_unmap(void *opaque, DSAHostMap *m, uint64_t used,
-                         bool is_write)
+static void dsa_io_unmap(void *opaque, DSAHostMap *m, unsigned n,
+                         uint64_t used, bool is_write)
 {
     DSAExecCtx *ctx = opaque;
 
-    dsa_atc_unmap(ctx->eng, m, used, is_write);
+    dsa_atc_unmap(ctx->eng, m, n, used, is_write);
 }
 
 static void dsa_io_account(void *opaque)
@@ -91,6 +91,16 @@ static void dsa_io_account(void *opaque)
     DSAExecCtx *ctx = opaque;
 
     dsa_atc_account(ctx->eng);
+}
+
+static void dsa_wq_set_busy(IntelDSAState *s, IntelDSAEngine *eng, bool busy)
+{
+    qemu_mutex_lock(&s->lock);
+    eng->busy = busy;
+    if (!busy) {
+        dsa_wq_wake_locked(s, eng->group);
+    }
+    qemu_mutex_unlock(&s->lock);
 }
 
 /* Block on fault: a page request, and the wait for its response. */
@@ -107,8 +117,11 @@ static bool dsa_io_page_request(void *opaque, uint32_t pasid, bool priv,
     /* No RCU read-side section across the wait (see dsa_execute()) */
     dsa_atc_account(ctx->eng);
     rcu_read_unlock();
+    /* Meanwhile another engine of the group takes the work that comes */
+    dsa_wq_set_busy(ctx->s, ctx->eng, false);
     ok = dsa_pri_page_request(ctx->s, ctx->eng, ctx->wq->idx, pasid, priv,
                               addr, is_write);
+    dsa_wq_set_busy(ctx->s, ctx->eng, true);
     rcu_read_lock();
     return ok;
 }
@@ -302,19 +315,51 @@ static IntelDSAWQ *dsa_pick_locked(IntelDSAState *s, int group)
 }
 
 /*
- * Under s->lock: wake an engine of @group that sleeps, or every engine
- * that sleeps when @group is negative.  An engine that is awake looks
- * for work before it sleeps again, so one of the group is enough.
+ * s->lock for the engines and the portals, which hold it only briefly:
+ * spin a little before sleeping on it.  A thread that sleeps on a mutex
+ * costs a system call to it and to the one that wakes it, on the path
+ * from a descriptor's submission to its execution.
  */
-void dsa_wq_wake_locked(IntelDSAState *s, int group)
+#define DSA_LOCK_SPINS  1000
+
+static void dsa_lock(IntelDSAState *s)
 {
     unsigned i;
 
+    for (i = 0; i < DSA_LOCK_SPINS; i++) {
+        if (!qemu_mutex_trylock(&s->lock)) {
+            return;
+        }
+        cpu_relax();
+    }
+    qemu_mutex_lock(&s->lock);
+}
+
+/*
+ * Under s->lock: wake an engine of @group that sleeps, or every engine
+ * that sleeps when @group is negative.  None is woken for work that the
+ * group's engines awake will take: one that polls sees submit_seq move,
+ * and one that runs a descriptor looks for work before it sleeps.
+ * Waking another for a descriptor that one of them takes a moment later
+ * would only take a host CPU away from the vCPUs.
+ */
+void dsa_wq_wake_locked(IntelDSAState *s, int group)
+{
+    unsigned i, awake = 0, queued = 0;
+
     if (group >= 0) {
         for (i = 0; i < s->num_engines; i++) {
-            if (s->engines[i].polling && s->engines[i].group == group) {
-                return;     /* it sees submit_seq move */
+            IntelDSAEngine *eng = &s->engines[i];
+
+            awake += eng->group == group && (eng->polling || eng->busy);
+        }
+        for (i = 0; i < s->num_wqs; i++) {
+            if (s->wqs[i].group == group) {
+                queued += s->wqs[i].count;
             }
+        }
+        if (awake && queued <= awake) {
+            return;
         }
     }
     for (i = 0; i < s->num_engines; i++) {
@@ -362,7 +407,7 @@ static void dsa_engine_poll_unlocked(IntelDSAEngine *eng)
            !qatomic_read(&s->stopping) && get_clock() < end) {
         cpu_relax();
     }
-    qemu_mutex_lock(&s->lock);
+    dsa_lock(s);
     eng->polling = false;
 }
 
@@ -399,11 +444,13 @@ static void *dsa_engine_thread(void *opaque)
         wq->head = (wq->head + 1) % dsa_ring_cap(s);
         wq->count--;
         wq->running++;
+        eng->busy = true;
         qemu_mutex_unlock(&s->lock);
 
         dsa_execute(s, eng, wq, &d);
 
-        qemu_mutex_lock(&s->lock);
+        dsa_lock(s);
+        eng->busy = false;
         ran = true;
         wq->running--;
         wq->pending[d.epoch]--;
@@ -548,7 +595,7 @@ bool dsa_wq_submit(IntelDSAWQ *wq, unsigned page, const void *buf,
         return refuse;
     }
 
-    qemu_mutex_lock(&s->lock);
+    dsa_lock(s);
     if (!wq->accepting) {
         qemu_mutex_unlock(&s->lock);
         trace_intel_dsa_submit_refused(wq->idx, page, "WQ not enabled");

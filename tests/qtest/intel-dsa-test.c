@@ -1481,6 +1481,102 @@ static void test_atc_no_devtlb(void)
             "x-pasid-mode=on", "", false);
 }
 
+/*
+ * Faults on the device-TLB path: a MEMMOVE of ATC_PAGES pages, each side
+ * mapped to pages in descending physical order (as guests hand them
+ * out), the destination's page ATC_HOLE not present.  The engine
+ * translates the pages of a transfer together; the page that is not
+ * present is still the one reported, after the pages before it moved,
+ * and with block on fault the descriptor finishes once the guest maps
+ * it.
+ */
+#define ATC_PAGES       6
+#define ATC_HOLE        4
+#define ATC_SRC_PA(i)   (0x600000ULL + (ATC_PAGES - 1 - (i)) * 4096)
+#define ATC_DST_PA(i)   (0x700000ULL + (ATC_PAGES - 1 - (i)) * 4096)
+#define ATC_LATE_PA     0x780000ULL
+
+static void atc_fault_memmove(DSATest *t, unsigned wq, uint32_t flags)
+{
+    uint8_t d[64], page[4096];
+    unsigned i;
+
+    for (i = 0; i < ATC_PAGES; i++) {
+        memset(page, 0x11 * (i + 1), sizeof(page));
+        qtest_memwrite(t->qts, ATC_SRC_PA(i), page, sizeof(page));
+        qtest_memset(t->qts, ATC_DST_PA(i), 0, 4096);
+    }
+    qtest_memset(t->qts, ATC_LATE_PA, 0, 4096);
+    qtest_memset(t->qts, COMP, 0, 32);
+    /* from the middle of the first page to the middle of the last */
+    make_desc(d, 0, OP_MEMMOVE, FLAG_CRAV | FLAG_RCR | flags, IOVA_COMP,
+              IOVA_SRC + 0x800, IOVA_DST + 0x800, (ATC_PAGES - 1) * 4096, 0);
+    qtest_write_block(t->qts, portal(t, wq, 0), d, sizeof(d));
+}
+
+/* Destination page @i holds what it should (0: untouched) */
+static void atc_fault_check_page(DSATest *t, uint64_t pa, unsigned i,
+                                 bool moved)
+{
+    uint8_t buf[4096], want[4096];
+
+    memset(want, 0, sizeof(want));
+    if (moved) {
+        memset(want + (i == 0 ? 0x800 : 0), 0x11 * (i + 1),
+               i == 0 ? 0x800 : i == ATC_PAGES - 1 ? 0x800 : 4096);
+    }
+    qtest_memread(t->qts, pa, buf, sizeof(buf));
+    g_assert(memcmp(buf, want, sizeof(buf)) == 0);
+}
+
+static void test_atc_fault(void)
+{
+    DSATest t;
+    DSAVtd v;
+    uint16_t prgi;
+    unsigned i;
+
+    pf_start(&t, &v, "");
+    ecam_writew(&t, DSA_CFG_ATS_OFFSET + PCI_ATS_CTRL, PCI_ATS_CTRL_ENABLE);
+    for (i = 0; i < ATC_PAGES; i++) {
+        vt_map(&t, &v, IOVA_SRC + i * 4096, ATC_SRC_PA(i));
+        if (i == ATC_HOLE) {
+            vt_unmap(&t, &v, IOVA_DST + i * 4096);
+        } else {
+            vt_map(&t, &v, IOVA_DST + i * 4096, ATC_DST_PA(i));
+        }
+    }
+
+    /* No block on fault: the pages before the hole moved, nothing after */
+    atc_fault_memmove(&t, 1, 0);
+    g_assert_cmphex(wait_comp(&t, 0), ==,
+                    DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE);
+    g_assert_cmpuint(qtest_readl(t.qts, COMP + 4), ==,
+                     ATC_HOLE * 4096 - 0x800);
+    g_assert_cmphex(qtest_readq(t.qts, COMP + 8), ==,
+                    IOVA_DST + ATC_HOLE * 4096);
+    for (i = 0; i < ATC_PAGES; i++) {
+        atc_fault_check_page(&t, ATC_DST_PA(i), i, i < ATC_HOLE);
+    }
+    /* ATS translation failures are not recorded as DMA remapping faults */
+    g_assert_cmphex(qtest_readl(t.qts, IOMMU_BASE + DMAR_FSTS_REG) &
+                    VTD_FSTS_PPF, ==, 0);
+
+    /* Block on fault: a page request for the hole, then the rest moves */
+    atc_fault_memmove(&t, 0, FLAG_BOF);
+    prgi = vt_wait_page_request(&t, &v, IOVA_DST + ATC_HOLE * 4096);
+    g_usleep(20000);
+    g_assert_cmphex(comp_status(&t, 0), ==, 0);         /* blocked */
+    vt_map(&t, &v, IOVA_DST + ATC_HOLE * 4096, ATC_LATE_PA);
+    vt_page_response(&t, &v, UPASID, prgi, 0);
+    g_assert_cmphex(wait_comp(&t, 0), ==, DSA_COMP_SUCCESS);
+    for (i = 0; i < ATC_PAGES; i++) {
+        atc_fault_check_page(&t, i == ATC_HOLE ? ATC_LATE_PA : ATC_DST_PA(i),
+                             i, true);
+    }
+    dsa_stop(&t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1505,6 +1601,7 @@ int main(int argc, char **argv)
         qtest_add_func("/intel-dsa/atc", test_atc);
         qtest_add_func("/intel-dsa/atc/off", test_atc_off);
         qtest_add_func("/intel-dsa/atc/no-device-iotlb", test_atc_no_devtlb);
+        qtest_add_func("/intel-dsa/atc/fault", test_atc_fault);
     }
     return g_test_run();
 }

@@ -106,13 +106,14 @@ static bool fake_page_faults(Fake *f, uint64_t page)
 
 static DSAMapResult fake_map(void *opaque, uint32_t pasid, bool priv,
                              uint64_t addr, uint64_t len, bool is_write,
-                             bool fill, DSAHostMap *m)
+                             bool fill, DSAHostMap *m, unsigned *runs)
 {
     Fake *f = opaque;
-    uint64_t n = 0;
+    uint64_t n = 0, done = 0;
+    unsigned k = 0;
 
     f->map_calls++;
-    if (pasid != TEST_PASID || !priv || !len) {
+    if (pasid != TEST_PASID || !priv || !len || !*runs) {
         f->bad_access++;
     }
     if (addr < MEM_BASE || addr >= MEM_BASE + MEM_SIZE) {
@@ -121,33 +122,50 @@ static DSAMapResult fake_map(void *opaque, uint32_t pasid, bool priv,
     if (fake_page_faults(f, addr & ~(PAGE - 1))) {
         return fill ? DSA_MAP_FAULT : DSA_MAP_MISS;
     }
-    while (n < len && n < 3 * PAGE - (addr & (PAGE - 1))) {
-        uint64_t page = (addr + n) & ~(PAGE - 1);
+    /* runs of at most three pages, as many as the engine takes */
+    while (k < *runs && done < len) {
+        uint64_t a = addr + done;
 
-        if (page >= MEM_BASE + MEM_SIZE || fake_page_faults(f, page)) {
+        n = 0;
+        while (n < len - done && n < 3 * PAGE - (a & (PAGE - 1))) {
+            uint64_t page = (a + n) & ~(PAGE - 1);
+
+            if (page >= MEM_BASE + MEM_SIZE || fake_page_faults(f, page)) {
+                break;
+            }
+            n = MIN(len - done, page + PAGE - a);
+        }
+        if (!n) {
             break;
         }
-        n = MIN(len, page + PAGE - addr);
+        m[k].host = f->mem + (a - MEM_BASE);
+        m[k].len = n;
+        m[k].mr = NULL;
+        m[k].mr_offset = a;
+        k++;
+        done += n;
     }
-    m->host = f->mem + (addr - MEM_BASE);
-    m->len = n;
-    m->mr = NULL;
-    m->mr_offset = addr;
+    *runs = k;
     f->maps_open++;
     return DSA_MAP_OK;
 }
 
-static void fake_unmap(void *opaque, DSAHostMap *m, uint64_t used,
-                       bool is_write)
+static void fake_unmap(void *opaque, DSAHostMap *m, unsigned runs,
+                       uint64_t used, bool is_write)
 {
     Fake *f = opaque;
+    uint64_t total = 0;
+    unsigned i;
 
-    if (!f->maps_open || used > m->len) {
+    for (i = 0; i < runs; i++) {
+        total += m[i].len;
+    }
+    if (!f->maps_open || used > total) {
         f->bad_access++;
     }
     f->maps_open--;
     if (is_write && used) {
-        f->last_write_addr = m->mr_offset;
+        f->last_write_addr = m[0].mr_offset;
         f->last_write_len = used;
     }
 }

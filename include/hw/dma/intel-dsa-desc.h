@@ -268,18 +268,21 @@ typedef struct DSAEngineIO {
                          uint64_t addr, bool is_write);
     /*
      * Optional (may be NULL): access in place through the device-TLB.
-     * DSA_MAP_OK fills @m with at least the first byte of the @len at
-     * @addr (up to the end of its 4 KiB page, more when the following
-     * pages are cached as contiguous memory); the engine accesses them
-     * and calls unmap() with the bytes used before it maps anything else
-     * or blocks.  With @fill, a miss is translated (a failure is reported
+     * DSA_MAP_OK maps guest bytes from @addr on, @len at most, as up to
+     * *@n runs of contiguous host memory in @m (in address order), and
+     * sets *@n to the number of runs: at least the first byte, and as
+     * far as the following pages are cached.  The engine accesses them
+     * and calls unmap() for the runs, with the bytes used from the first
+     * on, before it blocks or completes the descriptor.  With @fill, a
+     * first page that is not cached is translated (a failure is reported
      * by the IOMMU and gives DSA_MAP_FAULT); without, it is DSA_MAP_MISS.
      * DSA_MAP_MISS: use rw().
      */
     DSAMapResult (*map)(void *opaque, uint32_t pasid, bool priv,
                         uint64_t addr, uint64_t len, bool is_write,
-                        bool fill, DSAHostMap *m);
-    void (*unmap)(void *opaque, DSAHostMap *m, uint64_t used, bool is_write);
+                        bool fill, DSAHostMap *m, unsigned *n);
+    void (*unmap)(void *opaque, DSAHostMap *m, unsigned n, uint64_t used,
+                  bool is_write);
     /*
      * Optional: account for the bytes written in place so far (unmap may
      * defer it); called before the completion record's status byte.

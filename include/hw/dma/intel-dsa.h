@@ -82,6 +82,8 @@ typedef struct IntelDSAEngine {
     int group;              /* protected by IntelDSAState.lock */
     bool waiting;           /* asleep on cond, under IntelDSAState.lock */
     bool polling;           /* polling for work, under IntelDSAState.lock */
+    /* running a descriptor, not waiting for a page: under the lock */
+    bool busy;
     QemuCond cond;          /* wakes this engine */
     QemuThread thread;
     DSAPageReq pr;          /* protected by IntelDSAState.lock */
@@ -212,9 +214,9 @@ void dsa_atc_config_written(IntelDSAState *s);
 DSAMapResult dsa_atc_map(IntelDSAState *s, IntelDSAEngine *eng,
                          uint32_t pasid, bool priv, uint64_t addr,
                          uint64_t len, bool is_write, bool fill,
-                         DSAHostMap *m);
-void dsa_atc_unmap(IntelDSAEngine *eng, DSAHostMap *m, uint64_t used,
-                   bool is_write);
+                         DSAHostMap *m, unsigned *n);
+void dsa_atc_unmap(IntelDSAEngine *eng, DSAHostMap *m, unsigned n,
+                   uint64_t used, bool is_write);
 /* From the engine's thread, within its RCU section: see intel-dsa-atc.c */
 void dsa_atc_account(IntelDSAEngine *eng);
 
