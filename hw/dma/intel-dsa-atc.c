@@ -81,6 +81,9 @@ struct DSAATC {
     MemoryRegion *written_mr;
     hwaddr written_lo, written_hi;
     DSAATCEntry once;       /* a translation used once, not cached */
+    /* The host address of a region's start, for dsa_atc_mr_offset() */
+    MemoryRegion *base_mr;
+    uint8_t *base_host;
 };
 
 typedef enum DSAATCPasidState {
@@ -202,6 +205,7 @@ static void dsa_atc_flush(DSAATC *c, unsigned gen)
         }
     }
     c->gen = gen;
+    c->base_mr = NULL;      /* the region may be gone */
 }
 
 /*
@@ -468,9 +472,13 @@ static void dsa_atc_prefetch(DSAATC *c, uint32_t pasid, uint64_t page,
 }
 
 /* The offset of an entry's page in its region */
-static hwaddr dsa_atc_mr_offset(DSAATCEntry *e)
+static hwaddr dsa_atc_mr_offset(DSAATC *c, DSAATCEntry *e)
 {
-    return e->host - (uint8_t *)memory_region_get_ram_ptr(e->mr);
+    if (e->mr != c->base_mr) {
+        c->base_mr = e->mr;
+        c->base_host = memory_region_get_ram_ptr(e->mr);
+    }
+    return e->host - c->base_host;
 }
 
 DSAMapResult dsa_atc_map(IntelDSAState *s, IntelDSAEngine *eng,
@@ -511,7 +519,7 @@ DSAMapResult dsa_atc_map(IntelDSAState *s, IntelDSAEngine *eng,
         .host = e->host + (addr - page),
         .len = MIN(len, DSA_ATC_PAGE - (addr - page)),
         .mr = e->mr,
-        .mr_offset = dsa_atc_mr_offset(e) + (addr - page),
+        .mr_offset = dsa_atc_mr_offset(c, e) + (addr - page),
     };
     /*
      * The following pages, as far as they are cached: runs of contiguous
@@ -536,7 +544,7 @@ DSAMapResult dsa_atc_map(IntelDSAState *s, IntelDSAEngine *eng,
                 .host = e->host,
                 .len = step,
                 .mr = e->mr,
-                .mr_offset = dsa_atc_mr_offset(e),
+                .mr_offset = dsa_atc_mr_offset(c, e),
             };
         } else {
             break;
