@@ -45,8 +45,10 @@
 #include "hw/dma/intel-dsa.h"
 #include "trace.h"
 
-/* Two-way set-associative: two streams (source, destination) never evict
- * each other's pages */
+/*
+ * Two-way set-associative: the two streams of a copy (source and
+ * destination) never evict each other's pages.
+ */
 #define DSA_ATC_SET_BITS    10
 #define DSA_ATC_SETS        (1u << DSA_ATC_SET_BITS)
 #define DSA_ATC_WAYS        2
@@ -72,8 +74,10 @@ typedef struct DSAATCEntry {
     MemoryRegion *mr;       /* the RAM region holding it */
 } DSAATCEntry;
 
+QEMU_BUILD_BUG_ON(sizeof(DSAATCEntry) * DSA_ATC_WAYS != 64);
+
 struct DSAATC {
-    /* A set is one host cache line */
+    /* A set is one host cache line (the cache is allocated aligned) */
     DSAATCEntry e[DSA_ATC_SETS][DSA_ATC_WAYS];
     uint8_t mru[DSA_ATC_SETS];  /* the way of a set used last */
     unsigned gen;           /* IntelDSAState.atc_gen the entries belong to */
@@ -186,7 +190,8 @@ static DSAATCEntry *dsa_atc_victim(DSAATC *c, uint32_t pasid, bool priv,
                 break;
             }
         }
-        e = &c->e[set][way < DSA_ATC_WAYS ? way : !c->mru[set]];
+        e = &c->e[set][way < DSA_ATC_WAYS ? way
+                                          : (c->mru[set] + 1) % DSA_ATC_WAYS];
     }
     c->mru[set] = e - c->e[set];
     return e;
@@ -434,23 +439,19 @@ static DSAMapResult dsa_atc_fill(IntelDSAState *s, DSAATC *c,
 
         for (; p < end && p < page + pages * DSA_ATC_PAGE;
              p += DSA_ATC_PAGE) {
-            DSAATCEntry *e;
+            DSAATCEntry ent, *e;
 
-            if (!(iotlb[i].perm & (is_write ? IOMMU_WO : IOMMU_RO))) {
+            /* a page refused or not RAM is left uncached */
+            if (!(iotlb[i].perm & (is_write ? IOMMU_WO : IOMMU_RO)) ||
+                !dsa_atc_entry(s, c, &iotlb[i], pasid, priv, p, is_write,
+                               &ent, true)) {
                 if (p == page) {
                     return DSA_MAP_MISS;
                 }
                 continue;
             }
             e = dsa_atc_victim(c, pasid, priv, p);
-            if (!dsa_atc_entry(s, c, &iotlb[i], pasid, priv, p, is_write, e,
-                               true)) {
-                e->tag = DSA_ATC_EMPTY;
-                if (p == page) {
-                    return DSA_MAP_MISS;
-                }
-                continue;
-            }
+            *e = ent;
             if (p == page) {
                 *out = e;
             }
