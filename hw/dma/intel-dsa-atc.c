@@ -6,11 +6,13 @@
  * IOMMU gave it (ATS translation requests, which record no fault for a
  * page that is not present: the engine then asks for it through PRI or
  * completes with the fault) until the guest invalidates them with
- * device-TLB invalidations.  Each engine keeps a small direct-mapped
+ * device-TLB invalidations.  Each engine keeps a two-way set-associative
  * cache of 4 KiB pages: (PASID, privilege, page) -> the RAM behind the
  * page, as a host pointer, so that a descriptor moves data with no IOMMU
- * walk and no bounce buffer.  Only RAM is cached; anything else (MMIO, a
- * fault) goes through the ordinary DMA path.
+ * walk and no bounce buffer.  A transfer is mapped as runs of contiguous
+ * host memory in one call, the pages it lacks translated together.
+ * Only RAM is cached; anything else (MMIO, a fault) goes through the
+ * ordinary DMA path.
  *
  * Every cached entry is voided at once, by bumping atc_gen, when:
  * - the IOMMU delivers a device-TLB invalidation for a PASID the device
@@ -22,9 +24,10 @@
  *   the RAM alive while an engine uses it);
  * - the guest writes the device's configuration space (ATS, PASID or
  *   bus master enable may change), or the device resets.
- * An engine checks atc_gen before each lookup, and a translation made
- * while atc_gen moved is not cached.  Writes through cached pointers are
- * accounted with memory_region_dma_written().
+ * Entries carry the atc_gen they were made in; an engine reads atc_gen
+ * before each map, and a translation made while it moved is not cached.
+ * Writes through cached pointers are accounted with
+ * memory_region_dma_written().
  *
  * Copyright (c) 2026 The qemu-sva developers
  *
@@ -461,7 +464,7 @@ static DSAMapResult dsa_atc_fill(IntelDSAState *s, DSAATC *c,
 }
 
 /*
- * Bring into the host's cache the entry of the page @ahead pages after
+ * Bring into the host's cache the set of the page @ahead pages after
  * @page: the data an engine moves between two accesses evicts the cache
  * from the host's caches, and a walk over a transfer's pages would wait
  * for memory at each page.
@@ -484,8 +487,8 @@ static hwaddr dsa_atc_mr_offset(DSAATC *c, DSAATCEntry *e)
 
 DSAMapResult dsa_atc_map(IntelDSAState *s, IntelDSAEngine *eng,
                          uint32_t pasid, bool priv, uint64_t addr,
-                         uint64_t len, bool is_write, bool fill,
-                         DSAHostMap *m, unsigned *n)
+                         uint64_t len, bool is_write, DSAHostMap *m,
+                         unsigned *n)
 {
     DSAATC *c = eng->atc;
     uint64_t page = addr & ~(DSA_ATC_PAGE - 1);
@@ -507,9 +510,8 @@ DSAMapResult dsa_atc_map(IntelDSAState *s, IntelDSAEngine *eng,
     }
     e = dsa_atc_lookup(c, pasid, priv, page, is_write);
     if (!e) {
-        DSAMapResult r = fill ? dsa_atc_fill(s, c, pasid, priv, addr,
-                                             pages, is_write, &e)
-                              : DSA_MAP_MISS;
+        DSAMapResult r = dsa_atc_fill(s, c, pasid, priv, addr, pages,
+                                      is_write, &e);
 
         if (r != DSA_MAP_OK) {
             rcu_read_unlock();

@@ -104,8 +104,8 @@ static unsigned dsa_map(DSAJob *j, uint64_t addr, uint64_t len,
 
     *mapped = 0;
     if (!io->map || !len ||
-        io->map(io->opaque, j->pasid, j->priv, addr, len, is_write, true,
-                m, &n) != DSA_MAP_OK) {
+        io->map(io->opaque, j->pasid, j->priv, addr, len, is_write, m,
+                &n) != DSA_MAP_OK) {
         return 0;
     }
     for (i = 0; i < n; i++) {
@@ -156,7 +156,7 @@ static bool dsa_access_once(DSAJob *j, uint64_t addr, void *buf,
         unsigned n = 1;
 
         switch (io->map(io->opaque, j->pasid, j->priv, addr, len, is_write,
-                        true, &m, &n)) {
+                        &m, &n)) {
         case DSA_MAP_OK:
             if (m.len < len) {
                 /* (not within one page: never from dsa_xfer()) */
@@ -368,7 +368,7 @@ static uint8_t dsa_op_memmove(DSAJob *j)
             uint64_t slen, dlen;
             unsigned ns, nd;
 
-            /* Both sides cached: in place, as far as both are mapped */
+            /* Both sides mapped: in place, as far as both go */
             ns = dsa_map(j, j->src + done, len - done, false, ms, &slen);
             if (ns) {
                 nd = dsa_map(j, j->dst + done, slen, true, md, &dlen);

@@ -67,7 +67,7 @@ static MemTxResult dsa_io_rw(void *opaque, uint32_t pasid, bool priv,
 /* The engine's device-TLB */
 static DSAMapResult dsa_io_map(void *opaque, uint32_t pasid, bool priv,
                                uint64_t addr, uint64_t len, bool is_write,
-                               bool fill, DSAHostMap *m, unsigned *n)
+                               DSAHostMap *m, unsigned *n)
 {
     DSAExecCtx *ctx = opaque;
 
@@ -75,7 +75,7 @@ static DSAMapResult dsa_io_map(void *opaque, uint32_t pasid, bool priv,
         priv = false;
     }
     return dsa_atc_map(ctx->s, ctx->eng, pasid, priv, addr, len, is_write,
-                       fill, m, n);
+                       m, n);
 }
 
 static void dsa_io_unmap(void *opaque, DSAHostMap *m, unsigned n,

@@ -97,7 +97,8 @@ static bool fake_page_request(void *opaque, uint32_t pasid, bool priv,
  * The device-TLB of the fake: every page outside the fault range is
  * "cached"; a run covers at most three pages, so that the engine also
  * meets runs shorter than what it asked for.  A page touching the fault
- * range is a miss, or a fault when the engine asks to fill.
+ * range is a fault (as a translation refused), one outside the memory a
+ * miss.
  */
 static bool fake_page_faults(Fake *f, uint64_t page)
 {
@@ -106,7 +107,7 @@ static bool fake_page_faults(Fake *f, uint64_t page)
 
 static DSAMapResult fake_map(void *opaque, uint32_t pasid, bool priv,
                              uint64_t addr, uint64_t len, bool is_write,
-                             bool fill, DSAHostMap *m, unsigned *runs)
+                             DSAHostMap *m, unsigned *runs)
 {
     Fake *f = opaque;
     uint64_t n = 0, done = 0;
@@ -120,7 +121,7 @@ static DSAMapResult fake_map(void *opaque, uint32_t pasid, bool priv,
         return DSA_MAP_MISS;
     }
     if (fake_page_faults(f, addr & ~(PAGE - 1))) {
-        return fill ? DSA_MAP_FAULT : DSA_MAP_MISS;
+        return DSA_MAP_FAULT;
     }
     /* runs of at most three pages, as many as the engine takes */
     while (k < *runs && done < len) {

@@ -273,14 +273,14 @@ typedef struct DSAEngineIO {
      * sets *@n to the number of runs: at least the first byte, and as
      * far as the following pages are cached.  The engine accesses them
      * and calls unmap() for the runs, with the bytes used from the first
-     * on, before it blocks or completes the descriptor.  With @fill, a
-     * first page that is not cached is translated (a failure is reported
-     * by the IOMMU and gives DSA_MAP_FAULT); without, it is DSA_MAP_MISS.
-     * DSA_MAP_MISS: use rw().
+     * on, before it blocks or completes the descriptor.  What is not
+     * cached is translated; DSA_MAP_FAULT when the first page's
+     * translation fails, DSA_MAP_MISS when it cannot be mapped (not RAM,
+     * no device-TLB): use rw().
      */
     DSAMapResult (*map)(void *opaque, uint32_t pasid, bool priv,
                         uint64_t addr, uint64_t len, bool is_write,
-                        bool fill, DSAHostMap *m, unsigned *n);
+                        DSAHostMap *m, unsigned *n);
     void (*unmap)(void *opaque, DSAHostMap *m, unsigned n, uint64_t used,
                   bool is_write);
     /*

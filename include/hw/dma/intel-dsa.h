@@ -213,8 +213,8 @@ void dsa_atc_config_written(IntelDSAState *s);
 /* From the engine's thread: see DSAEngineIO.map and unmap */
 DSAMapResult dsa_atc_map(IntelDSAState *s, IntelDSAEngine *eng,
                          uint32_t pasid, bool priv, uint64_t addr,
-                         uint64_t len, bool is_write, bool fill,
-                         DSAHostMap *m, unsigned *n);
+                         uint64_t len, bool is_write, DSAHostMap *m,
+                         unsigned *n);
 void dsa_atc_unmap(IntelDSAEngine *eng, DSAHostMap *m, unsigned n,
                    uint64_t used, bool is_write);
 /* From the engine's thread, within its RCU section: see intel-dsa-atc.c */
