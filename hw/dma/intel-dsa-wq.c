@@ -43,20 +43,167 @@ typedef struct DSAExecCtx {
     bool priv;
 } DSAExecCtx;
 
+/*
+ * DMA whose target needs the BQL (MMIO that is not lockless: another
+ * device's registers, the IOMMU's, the interrupt range) is not done by
+ * the engine, which never takes the BQL: it hands the access to whoever
+ * holds the BQL (the bottom half, or a thread that waits for the
+ * engines under the BQL, see dsa_wq_quiesce) and waits for it.  So no
+ * one waits under the BQL for an engine that waits for the BQL.
+ *
+ * The access runs with dsa_engine_owner set, so that the device's own
+ * registers, portals and configuration space refuse it as they refuse
+ * its engines.
+ */
+typedef struct DSABqlAccess {
+    AddressSpace *as;
+    hwaddr addr;
+    MemTxAttrs attrs;
+    void *buf;
+    hwaddr len;
+    bool is_write;
+    bool done;              /* under s->lock */
+    MemTxResult result;
+} DSABqlAccess;
+
+/* BQL, s->lock not held: run the accesses the engines handed over. */
+static bool dsa_wq_run_bql_accesses(IntelDSAState *s)
+{
+    IntelDSAState *owner = dsa_engine_owner;
+    bool ran = false;
+    unsigned i;
+
+    for (i = 0; i < s->num_engines; i++) {
+        IntelDSAEngine *eng = &s->engines[i];
+        DSABqlAccess *a;
+
+        qemu_mutex_lock(&s->lock);
+        a = eng->bql_access;
+        eng->bql_access = NULL;
+        eng->bql_access_running = a != NULL;
+        qemu_mutex_unlock(&s->lock);
+        if (!a) {
+            continue;
+        }
+        trace_intel_dsa_bql_access(eng->idx, a->addr, a->len, a->is_write);
+        dsa_engine_owner = s;
+        a->result = address_space_rw(a->as, a->addr, a->attrs, a->buf,
+                                     a->len, a->is_write);
+        dsa_engine_owner = owner;
+        qemu_mutex_lock(&s->lock);
+        a->done = true;
+        eng->bql_access_running = false;
+        qemu_cond_broadcast(&s->bql_cond);
+        qemu_mutex_unlock(&s->lock);
+        ran = true;
+    }
+    return ran;
+}
+
+void dsa_wq_bql_bh(void *opaque)
+{
+    dsa_wq_run_bql_accesses(opaque);
+}
+
+/* Under s->lock: is an engine's access waiting for the BQL's holder? */
+static bool dsa_wq_bql_access_pending_locked(IntelDSAState *s)
+{
+    unsigned i;
+
+    for (i = 0; i < s->num_engines; i++) {
+        if (s->engines[i].bql_access) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The engine's thread: hand one access to the BQL's holder, wait for it */
+static MemTxResult dsa_io_bql_access(DSAExecCtx *ctx, AddressSpace *as,
+                                     hwaddr addr, MemTxAttrs attrs,
+                                     void *buf, hwaddr len, bool is_write)
+{
+    IntelDSAState *s = ctx->s;
+    DSABqlAccess a = {
+        .as = as, .addr = addr, .attrs = attrs, .buf = buf, .len = len,
+        .is_write = is_write,
+    };
+
+    qemu_mutex_lock(&s->lock);
+    if (s->stopping) {
+        qemu_mutex_unlock(&s->lock);
+        return MEMTX_ERROR;
+    }
+    ctx->eng->bql_access = &a;
+    qemu_bh_schedule(s->bql_bh);
+    /* a thread in dsa_wq_quiesce() runs it rather than the BH */
+    qemu_cond_broadcast(&s->idle_cond);
+    while (!a.done) {
+        qemu_cond_wait(&s->bql_cond, &s->lock);
+    }
+    qemu_mutex_unlock(&s->lock);
+    return a.result;
+}
+
+/*
+ * DMA in the descriptor's address space: translate (once, so that a
+ * fault is recorded once), then access the target, directly if that
+ * needs no BQL.
+ */
 static MemTxResult dsa_io_rw(void *opaque, uint32_t pasid, bool priv,
                              uint64_t addr, void *buf, uint64_t len,
                              bool is_write)
 {
     DSAExecCtx *ctx = opaque;
-    MemTxResult r;
+    PCIDevice *pdev = PCI_DEVICE(ctx->s);
+    AddressSpace *as = pci_get_address_space(pdev);
+    MemTxResult r = MEMTX_OK;
+    MemTxAttrs attrs;
 
     /* Without a PASID prefix there is no privilege to carry. */
     if (pasid == PCI_NO_PASID) {
         priv = false;
     }
-    r = pci_dma_rw_pasid(PCI_DEVICE(ctx->s), pasid, priv, false, addr, buf,
-                         len, is_write ? DMA_DIRECTION_FROM_DEVICE
-                                       : DMA_DIRECTION_TO_DEVICE);
+    if (!pci_pasid_request_allowed(pdev, pasid, priv, false)) {
+        r = MEMTX_ERROR;
+        goto out;
+    }
+    attrs = pci_pasid_attrs(pdev, pasid, priv, false);
+    /* as dma_memory_rw() does */
+    smp_mb();
+    while (len) {
+        IOMMUTLBEntry e;
+        MemoryRegion *mr;
+        hwaddr gpa, xlat, l, plen;
+        bool direct;
+
+        RCU_READ_LOCK_GUARD();
+        e = address_space_get_iotlb_entry(as, addr, is_write, attrs);
+        if (!(e.perm & (is_write ? IOMMU_WO : IOMMU_RO)) || !e.target_as) {
+            r = MEMTX_DECODE_ERROR;
+            break;
+        }
+        gpa = e.translated_addr | (addr & e.addr_mask);
+        l = MIN(len, e.addr_mask - (addr & e.addr_mask) + 1);
+        plen = l;
+        mr = address_space_translate(e.target_as, gpa, &xlat, &plen,
+                                     is_write, attrs);
+        direct = plen >= l && (memory_access_is_direct(mr, is_write, attrs) ||
+                               mr->lockless_io);
+        if (direct) {
+            r = address_space_rw(e.target_as, gpa, attrs, buf, l, is_write);
+        } else {
+            r = dsa_io_bql_access(ctx, e.target_as, gpa, attrs, buf, l,
+                                  is_write);
+        }
+        if (r != MEMTX_OK) {
+            break;
+        }
+        addr += l;
+        buf = (uint8_t *)buf + l;
+        len -= l;
+    }
+out:
     if (r != MEMTX_OK) {
         trace_intel_dsa_dma_error(ctx->wq->idx, pasid, priv, addr, len,
                                   is_write, r);
@@ -532,8 +679,12 @@ bool dsa_wq_cmd_done_locked(IntelDSAState *s)
 
 /*
  * Wait until the engines are idle, after dropping what waits in the WQs
- * (@discard) or running it.  Called with the BQL held: engines never
- * need it, except for DMA that targets MMIO.
+ * (@discard) or running it.  Called with the BQL held: the accesses
+ * engines hand to the BQL's holder meanwhile are run here.  An engine
+ * whose access is already running belongs to a caller further up this
+ * thread's stack (a device's DMA that resets a device whose engine DMAs
+ * into the first): it cannot finish before we return, so it is not
+ * waited for.
  */
 void dsa_wq_quiesce(IntelDSAState *s, bool discard)
 {
@@ -548,12 +699,24 @@ void dsa_wq_quiesce(IntelDSAState *s, bool discard)
     /* No page group response can come while the BQL is held here. */
     dsa_pri_abort_locked(s, ~0ull);
     for (;;) {
-        bool busy = false;
+        unsigned busy = 0, nested = 0;
 
-        for (i = 0; i < s->num_wqs; i++) {
-            busy |= s->wqs[i].running || s->wqs[i].count;
+        if (dsa_wq_bql_access_pending_locked(s)) {
+            qemu_mutex_unlock(&s->lock);
+            dsa_wq_run_bql_accesses(s);
+            qemu_mutex_lock(&s->lock);
+            continue;
         }
-        if (!busy) {
+        for (i = 0; i < s->num_wqs; i++) {
+            busy += s->wqs[i].running + s->wqs[i].count;
+        }
+        for (i = 0; i < s->num_engines; i++) {
+            nested += s->engines[i].bql_access_running;
+        }
+        if (busy <= nested) {
+            if (nested) {
+                trace_intel_dsa_quiesce_nested(nested);
+            }
             break;
         }
         dsa_wq_wake_locked(s, -1);
@@ -724,6 +887,7 @@ void dsa_wq_init(IntelDSAState *s)
 
     qemu_mutex_init(&s->lock);
     qemu_cond_init(&s->idle_cond);
+    qemu_cond_init(&s->bql_cond);
     for (i = 0; i < s->num_engines; i++) {
         qemu_cond_init(&s->engines[i].cond);
     }
@@ -763,6 +927,8 @@ void dsa_wq_stop_engines(IntelDSAState *s)
     dsa_wq_wake_locked(s, -1);
     qemu_cond_broadcast(&s->pr_cond);
     qemu_mutex_unlock(&s->lock);
+    /* BQL: an engine may wait for one access before it sees stopping */
+    dsa_wq_run_bql_accesses(s);
     for (i = 0; i < s->num_engines; i++) {
         qemu_thread_join(&s->engines[i].thread);
     }
@@ -774,5 +940,6 @@ void dsa_wq_stop_engines(IntelDSAState *s)
         qemu_cond_destroy(&s->engines[i].cond);
     }
     qemu_cond_destroy(&s->idle_cond);
+    qemu_cond_destroy(&s->bql_cond);
     qemu_mutex_destroy(&s->lock);
 }

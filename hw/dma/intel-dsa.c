@@ -175,6 +175,8 @@ static void dsa_realize(PCIDevice *pdev, Error **errp)
                                     &dev->mem_reentrancy_guard);
     s->cmd_bh = qemu_bh_new_guarded(dsa_cmd_complete_bh, s,
                                     &dev->mem_reentrancy_guard);
+    s->bql_bh = qemu_bh_new_guarded(dsa_wq_bql_bh, s,
+                                    &dev->mem_reentrancy_guard);
     dsa_pri_init(s);
     dsa_atc_init(s);
     dsa_regs_reset(s);
@@ -191,6 +193,7 @@ static void dsa_exit(PCIDevice *pdev)
     dsa_pri_exit(s);
     qemu_bh_delete(s->irq_bh);
     qemu_bh_delete(s->cmd_bh);
+    qemu_bh_delete(s->bql_bh);
     for (i = 0; i < s->num_wqs; i++) {
         memory_region_del_subregion(&s->portals, &s->wq_portals[i]);
         object_unparent(OBJECT(&s->wq_portals[i]));
@@ -225,8 +228,19 @@ static void dsa_reset_hold(Object *obj, ResetType type)
 static void dsa_write_config(PCIDevice *pdev, uint32_t addr, uint32_t val,
                              int len)
 {
+    IntelDSAState *s = INTEL_DSA(pdev);
+
+    /*
+     * DMA does not reach configuration space on hardware; here the
+     * device's own DMA to its ECAM window would reset the device from
+     * one of its engines.
+     */
+    if (dsa_wq_in_engine(s)) {
+        trace_intel_dsa_reentrant("configuration write", addr);
+        return;
+    }
     pci_default_write_config(pdev, addr, val, len);
-    dsa_atc_config_written(INTEL_DSA(pdev));
+    dsa_atc_config_written(s);
     pcie_cap_flr_write_config(pdev, addr, val, len);
 }
 

@@ -154,16 +154,17 @@ static void sva_testdev_track_pri(SvaTestDevState *s, uint32_t pasid)
 {
     PCIDevice *pdev = PCI_DEVICE(s);
 
-    if (s->pri_pasid == pasid) {
+    if (s->pri_tracking && s->pri_pasid == pasid) {
         return;
     }
-    if (s->pri_pasid != PCI_NO_PASID) {
+    if (s->pri_tracking) {
         pci_pri_unregister_notifier(pdev, s->pri_pasid);
-        s->pri_pasid = PCI_NO_PASID;
+        s->pri_tracking = false;
     }
     s->pri_notifier.notify = sva_testdev_pri_response;
     if (!pci_pri_register_notifier(pdev, pasid, &s->pri_notifier)) {
         s->pri_pasid = pasid;
+        s->pri_tracking = true;
     }
 }
 
@@ -172,19 +173,20 @@ static void sva_testdev_track_iotlb(SvaTestDevState *s, uint32_t pasid)
 {
     PCIDevice *pdev = PCI_DEVICE(s);
 
-    if (s->iotlb_pasid == pasid) {
+    if (s->iotlb_tracking && s->iotlb_pasid == pasid) {
         return;
     }
-    if (s->iotlb_pasid != PCI_NO_PASID) {
+    if (s->iotlb_tracking) {
         pci_iommu_unregister_iotlb_notifier(pdev, s->iotlb_pasid,
                                             &s->iotlb_notifier);
-        s->iotlb_pasid = PCI_NO_PASID;
+        s->iotlb_tracking = false;
     }
     if (!pci_iommu_init_iotlb_notifier(pdev, &s->iotlb_notifier,
                                        sva_testdev_devtlb_inval, s) &&
         !pci_iommu_register_iotlb_notifier(pdev, pasid,
                                            &s->iotlb_notifier)) {
         s->iotlb_pasid = pasid;
+        s->iotlb_tracking = true;
     }
 }
 
@@ -402,8 +404,8 @@ static void sva_testdev_realize(PCIDevice *pdev, Error **errp)
         pcie_pri_init(pdev, ext, 32, true);
     }
 
-    s->pri_pasid = PCI_NO_PASID;
-    s->iotlb_pasid = PCI_NO_PASID;
+    s->pri_tracking = false;
+    s->iotlb_tracking = false;
     memory_region_init_io(&s->mmio, OBJECT(s), &sva_testdev_mmio_ops, s,
                           "sva-testdev-mmio", SVA_TESTDEV_BAR0_SIZE);
     pci_register_bar(pdev, 0, PCI_BASE_ADDRESS_SPACE_MEMORY |
@@ -414,10 +416,10 @@ static void sva_testdev_exit(PCIDevice *pdev)
 {
     SvaTestDevState *s = SVA_TESTDEV(pdev);
 
-    if (s->pri_pasid != PCI_NO_PASID) {
+    if (s->pri_tracking) {
         pci_pri_unregister_notifier(pdev, s->pri_pasid);
     }
-    if (s->iotlb_pasid != PCI_NO_PASID) {
+    if (s->iotlb_tracking) {
         pci_iommu_unregister_iotlb_notifier(pdev, s->iotlb_pasid,
                                             &s->iotlb_notifier);
     }

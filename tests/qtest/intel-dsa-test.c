@@ -1577,6 +1577,120 @@ static void test_atc_fault(void)
     dsa_stop(&t);
 }
 
+/*
+ * Hostile-guest regressions.
+ *
+ * The guest clears PASID Enable while the device follows a PASID's
+ * device-TLB invalidations, resets the function, then invalidates that
+ * PASID's device-TLB: the device must have dropped its notifier (it used
+ * to free it while still linked in the IOMMU's list).
+ */
+static void atc_enable_user_wq(DSATest *t)
+{
+    ecam_writew(t, DSA_CFG_PASID_OFFSET + PCI_PASID_CTRL,
+                PCI_PASID_CTRL_ENABLE);
+    ecam_writew(t, DSA_CFG_ATS_OFFSET + PCI_ATS_CTRL, PCI_ATS_CTRL_ENABLE);
+    dsa_set_wq(t, 0, 8, 0, USER_WQ);
+    dsa_set_group(t, 0, 0x1, 0x1);
+    g_assert_cmpuint(dsa_cmd(t, DSA_CMD_ENABLE_DEVICE, 0, false), ==, 0);
+    g_assert_cmpuint(dsa_cmd(t, DSA_CMD_ENABLE_WQ, 0, false), ==, 0);
+}
+
+static void dsa_flr(DSATest *t)
+{
+    uint16_t devctl = qpci_config_readw(t->dev, DSA_CFG_EXP_OFFSET +
+                                        PCI_EXP_DEVCTL);
+
+    qpci_config_writew(t->dev, DSA_CFG_EXP_OFFSET + PCI_EXP_DEVCTL,
+                       devctl | PCI_EXP_DEVCTL_BCR_FLR);
+    qpci_device_enable(t->dev);
+    qpci_msix_disable(t->dev);
+    qpci_msix_enable(t->dev);
+    t->bar0 = t->dev->msix_table_bar;
+    /* FLR cleared the BARs: map the portals again */
+    t->bar2 = qpci_iomap(t->dev, DSA_BAR_PORTALS, NULL);
+}
+
+static void test_hostile_pasid_off_flr(void)
+{
+    DSATest t;
+    DSAVtd v;
+    int round;
+
+    dsa_start_with(&t, VTD_SVM_ARGS, "");
+    vt_setup(&t, &v);
+    for (round = 0; round < 3; round++) {
+        atc_enable_user_wq(&t);
+        /* the device now follows UPASID's invalidations */
+        atc_memmove(&t, round + 1);
+        atc_check(&t, DST, round + 1);
+        ecam_writew(&t, DSA_CFG_PASID_OFFSET + PCI_PASID_CTRL, 0);
+        dsa_flr(&t);
+        g_assert_cmphex(rd32(&t, DSA_REG_GENSTS), ==, DSA_GENSTS_DISABLED);
+        /* PASID-based and untagged device-TLB invalidations */
+        vt_qi(&t, &v, 0x8 | ((uint64_t)DSA_DEVFN << 16) |
+              ((uint64_t)UPASID << 32), IOVA_DST);
+        vt_qi(&t, &v, 0x3 | ((uint64_t)DSA_DEVFN << 32),
+              0x7ffffffffffff000ULL | 1);
+    }
+    dsa_stop(&t);
+}
+
+/*
+ * FLR while engines read another device's registers (the VT-d page):
+ * the reset must not wait under the BQL for engines that need it for
+ * their MMIO (it used to deadlock).  The WQ's descriptors are dropped,
+ * the running ones finish, and the device is reset.
+ */
+#define MMIO_DESCS      128
+#define MMIO_XFER       0x200           /* within the VT-d registers */
+
+static void test_hostile_flr_mmio(void)
+{
+    DSATest t;
+    uint8_t d[64];
+    unsigned i;
+
+    dsa_start_with(&t, "-device intel-iommu", ",id=dsa,wq-size=128");
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_RESET_DEVICE, 0, false), ==, 0);
+    dsa_set_wq(&t, 0, MMIO_DESCS, 0, DEDICATED_KERNEL);
+    dsa_set_group(&t, 0, 0x1, 0x1);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_ENABLE_DEVICE, 0, false), ==, 0);
+    g_assert_cmpuint(dsa_cmd(&t, DSA_CMD_ENABLE_WQ, 0, false), ==, 0);
+    qtest_memset(t.qts, COMP, 0, 32 * MMIO_DESCS);
+    hold_engines(&t, true);
+    for (i = 0; i < MMIO_DESCS; i++) {
+        make_desc(d, DESC_PRIV, OP_MEMMOVE, FLAG_CRAV | FLAG_RCR,
+                  COMP + i * 32, IOMMU_BASE, DST + i * MMIO_XFER, MMIO_XFER,
+                  0);
+        qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    }
+    g_assert_cmpuint(occupancy(&t, 0), ==, MMIO_DESCS);
+    hold_engines(&t, false);
+    /* the first descriptor reads the VT-d registers */
+    for (i = 0; i < 20000 && occupancy(&t, 0) == MMIO_DESCS; i++) {
+        g_usleep(10);
+    }
+    dsa_flr(&t);
+    g_assert_cmphex(rd32(&t, DSA_REG_GENSTS), ==, DSA_GENSTS_DISABLED);
+    g_assert_cmphex(wq_state(&t, 0), ==, DSA_WQ_STATE_DISABLED);
+    g_assert_cmpuint(occupancy(&t, 0), ==, 0);
+    /*
+     * Each descriptor was either dropped by the reset (no record) or ran
+     * and copied the registers (VER, CAP).
+     */
+    for (i = 0; i < MMIO_DESCS; i++) {
+        uint8_t st = comp_status(&t, i);
+
+        g_assert(st == 0 || st == DSA_COMP_SUCCESS);
+        if (st == DSA_COMP_SUCCESS) {
+            g_assert_cmphex(qtest_readq(t.qts, DST + i * MMIO_XFER + 8), ==,
+                            qtest_readq(t.qts, IOMMU_BASE + 8));
+        }
+    }
+    dsa_stop(&t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1602,6 +1716,10 @@ int main(int argc, char **argv)
         qtest_add_func("/intel-dsa/atc/off", test_atc_off);
         qtest_add_func("/intel-dsa/atc/no-device-iotlb", test_atc_no_devtlb);
         qtest_add_func("/intel-dsa/atc/fault", test_atc_fault);
+        qtest_add_func("/intel-dsa/hostile/pasid-off-flr",
+                       test_hostile_pasid_off_flr);
+        qtest_add_func("/intel-dsa/hostile/flr-during-mmio",
+                       test_hostile_flr_mmio);
     }
     return g_test_run();
 }

@@ -1242,6 +1242,106 @@ static void test_pasid_beyond_directory(void)
     finish(t);
 }
 
+/*
+ * Hostile-guest regressions.  A translation request without PASID for
+ * an address in the interrupt range is no DMA fault: no translation, no
+ * fault record (it used to abort QEMU).
+ */
+static void test_ats_interrupt_range(void)
+{
+    uint16_t ats_cap, pri_cap;
+    T *t = svm_start(&ats_cap, &pri_cap);
+
+    enable_translation(t);
+    g_assert_cmpuint(dma(t, SVA_TESTDEV_CMD_ATS, -1, 0, 0xfee00000, 0), ==,
+                     SVA_TESTDEV_ST_NO_XLAT);
+    g_assert_cmphex(qtest_readl(t->qts, BAR0 + SVA_TESTDEV_REG_XLAT_PERM) &
+                    3, ==, 0);
+    g_assert_cmpuint(dma(t, SVA_TESTDEV_CMD_ATS, -1,
+                         SVA_TESTDEV_FLAG_NO_WRITE, 0xfeeff000, 0), ==,
+                     SVA_TESTDEV_ST_NO_XLAT);
+    no_fault(t);
+    /* below the range, the pass-through RID_PASID entry answers */
+    g_assert_cmpuint(dma(t, SVA_TESTDEV_CMD_ATS, -1, 0, 0xfedff000, 0), ==,
+                     SVA_TESTDEV_ST_OK);
+    g_assert_cmphex(qtest_readl(t->qts, BAR0 + SVA_TESTDEV_REG_XLAT_LO), ==,
+                    0xfedff000);
+    finish(t);
+}
+
+/*
+ * A quadword access to a 32-bit register at an 8-byte aligned offset
+ * writes it and the register after it (it used to abort QEMU).
+ */
+static void test_reg_quadword(void)
+{
+    T *t = start(FS_ARGS ",device-iotlb=on,svm=on", "");
+    QTestState *q = t->qts;
+
+    /* FECTL.IM and FEDATA */
+    qtest_writeq(q, IOMMU_BASE + DMAR_FECTL_REG, (0x4321ULL << 32) |
+                 VTD_FECTL_IM);
+    g_assert_cmphex(qtest_readl(q, IOMMU_BASE + DMAR_FECTL_REG) &
+                    VTD_FECTL_IM, ==, VTD_FECTL_IM);
+    g_assert_cmphex(qtest_readl(q, IOMMU_BASE + DMAR_FEDATA_REG), ==,
+                    0x4321);
+    /* IECTL and IEDATA; IEADDR (IEUADDR is reserved without EIM) */
+    qtest_writeq(q, IOMMU_BASE + DMAR_IECTL_REG, (0x5555ULL << 32));
+    g_assert_cmphex(qtest_readl(q, IOMMU_BASE + DMAR_IEDATA_REG), ==,
+                    0x5555);
+    qtest_writeq(q, IOMMU_BASE + DMAR_IEADDR_REG, (0x12ULL << 32) |
+                 0xfee00000);
+    g_assert_cmphex(qtest_readl(q, IOMMU_BASE + DMAR_IEADDR_REG), ==,
+                    0xfee00000);
+    /* PECTL and PEDATA */
+    qtest_writeq(q, IOMMU_BASE + DMAR_PECTL_REG, (0x77ULL << 32));
+    g_assert_cmphex(qtest_readl(q, IOMMU_BASE + DMAR_PEDATA_REG), ==, 0x77);
+    /* and QEMU still answers */
+    g_assert_cmphex(qtest_readl(q, BAR0 + SVA_TESTDEV_REG_ID), ==,
+                    SVA_TESTDEV_ID);
+    finish(t);
+}
+
+/*
+ * sva-testdev follows device-TLB invalidations of untagged translations
+ * too: its notifier must be on one list once, however often it asks
+ * (it used to be added again, making the list a cycle).
+ */
+static void test_devtlb_untagged(void)
+{
+    uint16_t ats_cap, pri_cap;
+    T *t = svm_start(&ats_cap, &pri_cap);
+    QI q;
+
+    pe_fs(t, 0x33, 0);
+    enable_translation(t);
+    qi_enable(t, &q);
+    for (int i = 0; i < 3; i++) {
+        g_assert_cmpuint(dma(t, SVA_TESTDEV_CMD_ATS, -1, 0, 0x1000, 0), ==,
+                         SVA_TESTDEV_ST_OK);
+    }
+    /* a device-TLB invalidation without PASID reaches the device once */
+    qi_submit(t, &q, 0x3 | ((uint64_t)DEVFN << 32), 0x1000);
+    g_assert_cmpuint(qtest_readl(t->qts, BAR0 + SVA_TESTDEV_REG_INV_COUNT),
+                     ==, 1);
+    /* now a PASID, then untagged again, then the invalidation again */
+    g_assert_cmpuint(dma(t, SVA_TESTDEV_CMD_ATS, 0x33, 0, 0x1000, 0), ==,
+                     SVA_TESTDEV_ST_NO_XLAT);
+    g_assert_cmpuint(dma(t, SVA_TESTDEV_CMD_ATS, -1, 0, 0x1000, 0), ==,
+                     SVA_TESTDEV_ST_OK);
+    g_assert_cmpuint(dma(t, SVA_TESTDEV_CMD_ATS, -1, 0, 0x1000, 0), ==,
+                     SVA_TESTDEV_ST_OK);
+    qi_submit(t, &q, 0x3 | ((uint64_t)DEVFN << 32), 0x1000);
+    g_assert_cmpuint(qtest_readl(t->qts, BAR0 + SVA_TESTDEV_REG_INV_COUNT),
+                     ==, 2);
+    /* the PASID's notifier is gone: its invalidation does not count */
+    qi_submit(t, &q, 0x8 | ((uint64_t)DEVFN << 16) | (0x33ULL << 32),
+              0x1000);
+    g_assert_cmpuint(qtest_readl(t->qts, BAR0 + SVA_TESTDEV_REG_INV_COUNT),
+                     ==, 2);
+    finish(t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1283,5 +1383,11 @@ int main(int argc, char **argv)
     qtest_add_func("/intel-iommu-sva/bad-descriptors", test_bad_descriptors);
     qtest_add_func("/intel-iommu-sva/pasid-beyond-directory",
                    test_pasid_beyond_directory);
+    qtest_add_func("/intel-iommu-sva/hostile/ats-interrupt-range",
+                   test_ats_interrupt_range);
+    qtest_add_func("/intel-iommu-sva/hostile/register-quadword",
+                   test_reg_quadword);
+    qtest_add_func("/intel-iommu-sva/hostile/device-tlb-untagged",
+                   test_devtlb_untagged);
     return g_test_run();
 }

@@ -88,6 +88,13 @@ typedef struct IntelDSAEngine {
     QemuThread thread;
     DSAPageReq pr;          /* protected by IntelDSAState.lock */
     struct DSAATC *atc;     /* device-TLB, used by the engine's thread */
+    /*
+     * An access handed to the BQL's holder (intel-dsa-wq.c), on the
+     * engine's stack until it is done; and whether the BQL's holder is
+     * running it.  Both under IntelDSAState.lock.
+     */
+    struct DSABqlAccess *bql_access;
+    bool bql_access_running;
 } IntelDSAEngine;
 
 /* A command waiting for work in flight. */
@@ -148,6 +155,8 @@ struct IntelDSAState {
     bool swerr_pending_overflow;
     QEMUBH *irq_bh;
     QEMUBH *cmd_bh;
+    QEMUBH *bql_bh;             /* runs the engines' accesses that need it */
+    QemuCond bql_cond;          /* such an access is done */
 
     /* Page requests (intel-dsa-pri.c) */
     QemuCond pr_cond;           /* engines wait for page responses */
@@ -183,6 +192,7 @@ void dsa_wq_init(IntelDSAState *s);
 void dsa_wq_start_engines(IntelDSAState *s);
 void dsa_wq_stop_engines(IntelDSAState *s);
 void dsa_wq_irq_bh(void *opaque);
+void dsa_wq_bql_bh(void *opaque);
 bool dsa_wq_submit(IntelDSAWQ *wq, unsigned page, const void *buf,
                    unsigned size, bool deferrable, MemTxAttrs attrs);
 /* Under s->lock: */

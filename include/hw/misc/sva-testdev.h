@@ -104,11 +104,16 @@ struct SvaTestDevState {
     uint64_t inv_addr;
     uint64_t inv_mask;
 
-    /* Page group responses and device-TLB invalidations for one PASID */
+    /*
+     * Page group responses and device-TLB invalidations for one PASID,
+     * or for requests without PASID (PCI_NO_PASID), while *_tracking.
+     */
     IOMMUPRINotifier pri_notifier;
-    uint32_t pri_pasid;                 /* PCI_NO_PASID: none registered */
+    uint32_t pri_pasid;
+    bool pri_tracking;
     IOMMUNotifier iotlb_notifier;
-    uint32_t iotlb_pasid;               /* PCI_NO_PASID: none registered */
+    uint32_t iotlb_pasid;
+    bool iotlb_tracking;
 
     /* Properties */
     bool ats;
