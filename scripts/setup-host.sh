@@ -16,6 +16,11 @@ PKGS="gcc make ninja-build pkg-config libglib2.0-dev libpixman-1-dev zlib1g-dev
       flex bison python3 python3-venv dpkg-dev git curl ca-certificates xz-utils
       zstd debian-archive-keyring cpio kmod dwarves debootstrap acpica-tools
       bc libelf-dev libssl-dev"
+# 'setup-host.sh fuzz': clang with libFuzzer and the sanitizer runtimes for
+# the fuzzing build (scripts/fuzz-build.sh).
+if [ "${1:-}" = fuzz ]; then
+    PKGS="$PKGS clang-14 libclang-rt-14-dev llvm-14"
+fi
 
 missing=
 for p in $PKGS; do

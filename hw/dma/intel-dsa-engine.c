@@ -72,6 +72,7 @@ struct DSAJob {
     uint32_t xfer;
     uint64_t fault_addr;    /* the last failed access */
     bool fault_write;
+    bool hw_error;          /* it was refused by the memory system */
     uint8_t cr[DSA_COMP_REC_SIZE];
 };
 
@@ -176,8 +177,15 @@ static bool dsa_access_once(DSAJob *j, uint64_t addr, void *buf,
             break;
         }
     }
-    return io->rw(io->opaque, j->pasid, j->priv, addr, buf, len, is_write) ==
-           MEMTX_OK;
+    switch (io->rw(io->opaque, j->pasid, j->priv, addr, buf, len, is_write)) {
+    case MEMTX_OK:
+        return true;
+    case MEMTX_ACCESS_ERROR:
+        j->hw_error = true;
+        return false;
+    default:
+        return false;
+    }
 }
 
 /* One access within a page; on failure, remembers where it faulted. */
@@ -190,7 +198,7 @@ static bool dsa_access(DSAJob *j, uint64_t addr, void *buf, uint64_t len,
     if (dsa_access_once(j, addr, buf, len, is_write)) {
         return true;
     }
-    if (j->bof && io->page_request) {
+    if (j->bof && io->page_request && !j->hw_error) {
         for (i = 0; i < DSA_PRS_RETRIES; i++) {
             bool ok = io->page_request(io->opaque, j->pasid, j->priv, addr,
                                        is_write);
@@ -269,6 +277,12 @@ static uint8_t dsa_fault(DSAJob *j, uint32_t done)
     uint8_t status = j->bof ? DSA_COMP_PAGE_FAULT_IR
                             : DSA_COMP_PAGE_FAULT_NOBOF;
 
+    if (j->hw_error) {
+        /* a read the memory system refused: no partial completion */
+        trace_dsa_engine_hw_error(j->opcode, j->fault_addr);
+        stq_le_p(&j->cr[DSA_COMP_FAULT_ADDR], j->fault_addr);
+        return DSA_COMP_HW_ERR1;
+    }
     dsa_cr_set32(j, DSA_COMP_BYTES_DONE, done);
     stq_le_p(&j->cr[DSA_COMP_FAULT_ADDR], j->fault_addr);
     trace_dsa_engine_partial(j->opcode, j->fault_addr, j->fault_write, done);
@@ -1188,6 +1202,27 @@ static void dsa_job_init(DSAJob *j, const DSAEngineIO *io,
     j->xfer = ldl_le_p(&d[DSA_DESC_XFER_SIZE]);
 }
 
+/* Statuses whose record carries a faulting address (and the R/W bit) */
+static bool dsa_status_is_fault(uint8_t code)
+{
+    switch (code) {
+    case DSA_COMP_PAGE_FAULT_NOBOF:
+    case DSA_COMP_PAGE_FAULT_IR:
+    case DSA_COMP_BATCH_PAGE_FAULT:
+    case DSA_COMP_PFAULT_RDBA:
+        return true;
+    }
+    return false;
+}
+
+/* The descriptor's error goes to SWERR: tell the device where it was */
+static void dsa_unrecorded(DSAJob *j, uint64_t addr)
+{
+    if (!j->in_batch && j->io->unrecorded) {
+        j->io->unrecorded(j->io->opaque, addr);
+    }
+}
+
 /*
  * Write the completion record (status byte last) when one is due, then
  * request the interrupt.  Returns the status, or the error that kept the
@@ -1211,6 +1246,7 @@ static uint8_t dsa_complete(DSAJob *j, uint8_t status)
         smp_wmb();      /* the data, then the record */
         if (!dsa_write(j, cra + 1, &j->cr[1], DSA_COMP_REC_SIZE - 1)) {
             trace_dsa_engine_cra_fault(j->opcode, cra);
+            dsa_unrecorded(j, cra + 1);
             return DSA_COMP_CRA_XLAT;
         }
         if (j->io->account) {
@@ -1219,8 +1255,12 @@ static uint8_t dsa_complete(DSAJob *j, uint8_t status)
         smp_wmb();      /* the record, then its status byte */
         if (!dsa_write(j, cra, &j->cr[0], 1)) {
             trace_dsa_engine_cra_fault(j->opcode, cra);
+            dsa_unrecorded(j, cra);
             return DSA_COMP_CRA_XLAT;
         }
+    } else if (error && !(j->flags & IDXD_OP_FLAG_CRAV)) {
+        dsa_unrecorded(j, dsa_status_is_fault(code) ?
+                          ldq_le_p(&j->cr[DSA_COMP_FAULT_ADDR]) : 0);
     }
     if ((j->flags & IDXD_OP_FLAG_RCI) && j->io->interrupt &&
         code != DSA_COMP_INT_HANDLE_INVAL) {

@@ -41,6 +41,7 @@ typedef struct DSAExecCtx {
     IntelDSAWQ *wq;
     uint32_t pasid;
     bool priv;
+    uint64_t swerr_addr;    /* faulting address of an unrecorded error */
 } DSAExecCtx;
 
 /*
@@ -196,7 +197,16 @@ static MemTxResult dsa_io_rw(void *opaque, uint32_t pasid, bool priv,
             r = dsa_io_bql_access(ctx, e.target_as, gpa, attrs, buf, l,
                                   is_write);
         }
-        if (r != MEMTX_OK) {
+        if (r != MEMTX_OK && is_write) {
+            /*
+             * A posted write that translated: the device learns nothing
+             * of what the memory system did with it (DSA 3.13.1).
+             */
+            trace_intel_dsa_posted_write_error(ctx->wq->idx, gpa, l, r);
+            r = MEMTX_OK;
+        } else if (r != MEMTX_OK) {
+            /* a read that translated: Unsupported Request or abort */
+            r = MEMTX_ACCESS_ERROR;
             break;
         }
         addr += l;
@@ -274,14 +284,22 @@ static bool dsa_io_page_request(void *opaque, uint32_t pasid, bool priv,
 }
 
 /* Under s->lock: an error for the SWERR register, reported by the BH. */
-static void dsa_swerr_locked(IntelDSAState *s, uint64_t info)
+static void dsa_swerr_locked(IntelDSAState *s, uint64_t info, uint64_t addr)
 {
     if (s->swerr_pending) {
         s->swerr_pending_overflow = true;
     } else {
         s->swerr_pending = info;
+        s->swerr_pending_addr = addr;
     }
     qemu_bh_schedule(s->irq_bh);
+}
+
+static void dsa_io_unrecorded(void *opaque, uint64_t addr)
+{
+    DSAExecCtx *ctx = opaque;
+
+    ctx->swerr_addr = addr;
 }
 
 static uint64_t dsa_swerr_info(const DSAExecCtx *ctx, const DSADesc *desc,
@@ -320,7 +338,7 @@ static void dsa_io_interrupt(void *opaque, uint16_t handle)
     if (handle >= s->num_vectors) {
         trace_intel_dsa_int_refused(ctx->wq->idx, handle, "no such vector");
         dsa_swerr_locked(s, dsa_swerr_info(ctx, NULL,
-                                           DSA_COMP_INT_HANDLE_INVAL));
+                                           DSA_COMP_INT_HANDLE_INVAL), 0);
         goto out;
     }
     perm = s->msix_perm[handle];
@@ -333,7 +351,7 @@ static void dsa_io_interrupt(void *opaque, uint16_t handle)
          ctx->pasid != perm >> DSA_MSIXPERM_PASID_SHIFT)) {
         trace_intel_dsa_int_refused(ctx->wq->idx, handle, "PASID mismatch");
         dsa_swerr_locked(s, dsa_swerr_info(ctx, NULL,
-                                           DSA_COMP_INT_HANDLE_INVAL));
+                                           DSA_COMP_INT_HANDLE_INVAL), 0);
         goto out;
     }
     if (!ctx->priv && !(s->gencfg & DSA_GENCFG_USER_INT_EN)) {
@@ -353,23 +371,25 @@ void dsa_wq_irq_bh(void *opaque)
 {
     IntelDSAState *s = opaque;
     PCIDevice *pdev = PCI_DEVICE(s);
-    uint64_t vectors, swerr;
+    uint64_t vectors, swerr, swerr_addr;
     bool overflow;
     unsigned v;
 
     qemu_mutex_lock(&s->lock);
     vectors = s->irq_pending;
     swerr = s->swerr_pending;
+    swerr_addr = s->swerr_pending_addr;
     overflow = s->swerr_pending_overflow;
     s->irq_pending = 0;
     s->swerr_pending = 0;
+    s->swerr_pending_addr = 0;
     s->swerr_pending_overflow = false;
     qemu_mutex_unlock(&s->lock);
 
     if (swerr) {
-        dsa_record_swerr(s, swerr, 0, 0);
+        dsa_record_swerr(s, swerr, 0, swerr_addr);
         if (overflow) {
-            dsa_record_swerr(s, swerr, 0, 0);
+            dsa_record_swerr(s, swerr, 0, swerr_addr);
         }
     }
     for (v = 0; vectors; v++, vectors >>= 1) {
@@ -396,6 +416,7 @@ static void dsa_execute(IntelDSAState *s, IntelDSAEngine *eng,
         .page_request = dsa_io_page_request, .opaque = &ctx,
         .map = eng->atc ? dsa_io_map : NULL, .unmap = dsa_io_unmap,
         .account = eng->atc ? dsa_io_account : NULL,
+        .unrecorded = dsa_io_unrecorded,
     };
     uint8_t status;
 
@@ -422,14 +443,16 @@ static void dsa_execute(IntelDSAState *s, IntelDSAEngine *eng,
         uint64_t info = dsa_swerr_info(&ctx, &d->desc,
                                        status & DSA_COMP_STATUS_MASK);
 
-        if (status & DSA_COMP_STATUS_WRITE) {
+        /* a completion record fault is a write fault */
+        if ((status & DSA_COMP_STATUS_WRITE) ||
+            (status & DSA_COMP_STATUS_MASK) == DSA_COMP_CRA_XLAT) {
             info |= DSA_SWERR_FAULT_RW;
         }
         if (d->priv) {
             info |= DSA_SWERR_PRIV;
         }
         qemu_mutex_lock(&s->lock);
-        dsa_swerr_locked(s, info);
+        dsa_swerr_locked(s, info, ctx.swerr_addr);
         qemu_mutex_unlock(&s->lock);
     }
 }

@@ -218,6 +218,7 @@ static void dsa_reset_hold(Object *obj, ResetType type)
     qemu_mutex_lock(&s->lock);
     s->irq_pending = 0;
     s->swerr_pending = 0;
+    s->swerr_pending_addr = 0;
     s->swerr_pending_overflow = false;
     qemu_mutex_unlock(&s->lock);
     dsa_pri_reset(s);

@@ -1691,6 +1691,78 @@ static void test_hostile_flr_mmio(void)
     dsa_stop(&t);
 }
 
+/*
+ * A completion record whose address does not translate: the error goes
+ * to SWERR with the record's address as the faulting address, a write.
+ */
+static void test_hostile_swerr_cra(void)
+{
+    DSATest t;
+    DSAVtd v;
+    uint8_t d[64];
+    uint64_t e0;
+    const uint64_t bad_cra = IOVA_COMP + 0x10000 + 0x40;   /* not mapped */
+
+    pf_start(&t, &v, "");
+    fill_src(&t, 0);
+    make_desc(d, 0, OP_MEMMOVE, FLAG_CRAV | FLAG_RCR, bad_cra, IOVA_SRC,
+              IOVA_DST, XFER, 0);
+    qtest_write_block(t.qts, portal(&t, 1, 0), d, sizeof(d));
+    for (int i = 0; i < 20000 && !(rd64(&t, DSA_REG_SWERR) & 1); i++) {
+        g_usleep(100);
+    }
+    e0 = rd64(&t, DSA_REG_SWERR);
+    g_assert(e0 & DSA_SWERR_VALID);
+    g_assert(e0 & DSA_SWERR_DESC_VALID);
+    g_assert(e0 & DSA_SWERR_FAULT_RW);
+    g_assert_cmphex((e0 >> DSA_SWERR_ERROR_SHIFT) & 0xff, ==,
+                    DSA_COMP_CRA_XLAT);
+    g_assert_cmphex((e0 >> DSA_SWERR_WQ_IDX_SHIFT) & 0xff, ==, 1);
+    g_assert_cmphex((e0 >> DSA_SWERR_PASID_SHIFT) & 0xfffff, ==, UPASID);
+    g_assert_cmphex(rd64(&t, DSA_REG_SWERR + 16) & ~0xfffULL, ==,
+                    bad_cra & ~0xfffULL);
+    /* the data moved: only the record was lost */
+    qtest_memread(t.qts, DST, d, sizeof(d));
+    g_assert_cmphex(d[0], ==, qtest_readb(t.qts, SRC));
+    dsa_stop(&t);
+}
+
+/*
+ * Writes are posted: one that reaches memory that ignores it (the BIOS
+ * ROM) is no fault, and a completion record written there is no error
+ * either; the device reports success and nothing in SWERR.
+ */
+#define ROM_ADDR        0xfffc0000ULL
+
+static void test_hostile_posted_write(void)
+{
+    DSATest t;
+    uint8_t d[64], before[64], after[64];
+
+    dsa_start_wqs(&t);
+    fill_src(&t, 0);
+    qtest_memread(t.qts, ROM_ADDR, before, sizeof(before));
+    make_desc(d, DESC_PRIV, OP_MEMMOVE, FLAG_CRAV | FLAG_RCR, COMP, SRC,
+              ROM_ADDR, XFER, 0);
+    qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    g_assert_cmphex(wait_comp(&t, 0), ==, DSA_COMP_SUCCESS);
+    qtest_memread(t.qts, ROM_ADDR, after, sizeof(after));
+    g_assert(memcmp(before, after, sizeof(after)) == 0);
+    /* the record itself aimed at ROM: nothing is reported */
+    make_desc(d, DESC_PRIV, OP_MEMMOVE, FLAG_CRAV | FLAG_RCR,
+              ROM_ADDR + 0x100, SRC, DST, XFER, 0);
+    qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    /* then one whose record we can see: the first has completed */
+    qtest_memset(t.qts, DST, 0, XFER);
+    make_desc(d, DESC_PRIV, OP_MEMMOVE, FLAG_CRAV | FLAG_RCR, COMP + 32,
+              SRC, DST, XFER, 0);
+    qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    g_assert_cmphex(wait_comp(&t, 1), ==, DSA_COMP_SUCCESS);
+    check_moved(&t, 0);
+    g_assert_cmphex(rd64(&t, DSA_REG_SWERR), ==, 0);
+    dsa_stop(&t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1708,6 +1780,7 @@ int main(int argc, char **argv)
     qtest_add_func("/intel-dsa/priv", test_priv);
     qtest_add_func("/intel-dsa/drain-abort", test_drain_abort);
     qtest_add_func("/intel-dsa/msix-perm", test_msix_perm);
+    qtest_add_func("/intel-dsa/hostile/posted-write", test_hostile_posted_write);
     if (qtest_has_device("intel-iommu")) {
         qtest_add_func("/intel-dsa/fault/no-bof", test_fault_no_bof);
         qtest_add_func("/intel-dsa/fault/bof", test_fault_bof);
@@ -1720,6 +1793,8 @@ int main(int argc, char **argv)
                        test_hostile_pasid_off_flr);
         qtest_add_func("/intel-dsa/hostile/flr-during-mmio",
                        test_hostile_flr_mmio);
+        qtest_add_func("/intel-dsa/hostile/swerr-completion-record",
+                       test_hostile_swerr_cra);
     }
     return g_test_run();
 }

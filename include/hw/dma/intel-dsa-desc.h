@@ -250,7 +250,11 @@ typedef struct DSAHostMap {
 typedef struct DSAEngineIO {
     /*
      * DMA in the descriptor's address space; pasid is PCI_NO_PASID
-     * (UINT32_MAX) when none.  Any result but MEMTX_OK is a page fault.
+     * (UINT32_MAX) when none.  MEMTX_ACCESS_ERROR: the read translated
+     * but the memory system refused it (Unsupported Request, Completer
+     * Abort), a hardware error (DSA_COMP_HW_ERR1).  Any other result but
+     * MEMTX_OK is a page fault.  Writes are posted: one that translated
+     * returns MEMTX_OK whatever became of it.
      */
     MemTxResult (*rw)(void *opaque, uint32_t pasid, bool priv, uint64_t addr,
                       void *buf, uint64_t len, bool is_write);
@@ -288,6 +292,14 @@ typedef struct DSAEngineIO {
      * defer it); called before the completion record's status byte.
      */
     void (*account)(void *opaque);
+    /*
+     * Optional: the descriptor's error cannot go to its completion record
+     * (so it goes to SWERR); @addr is the faulting address when the error
+     * is a page fault (the completion record's, for DSA_COMP_CRA_XLAT),
+     * else 0.  Called before the descriptor completes, for the descriptor
+     * itself, not for batch members.
+     */
+    void (*unrecorded)(void *opaque, uint64_t addr);
 } DSAEngineIO;
 
 typedef struct DSAEngineLimits {

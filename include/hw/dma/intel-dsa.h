@@ -152,6 +152,7 @@ struct IntelDSAState {
     DSAPendingCmd pending_cmd;  /* BQL, checked by engines under lock */
     uint64_t irq_pending;       /* vectors to notify, under lock */
     uint64_t swerr_pending;     /* SWERR from an engine, under lock */
+    uint64_t swerr_pending_addr;    /* its faulting address, under lock */
     bool swerr_pending_overflow;
     QEMUBH *irq_bh;
     QEMUBH *cmd_bh;

@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Build qemu-fuzz-x86_64 from build/qemu into build/fuzz: clang 14 with
+# libFuzzer, AddressSanitizer and UndefinedBehaviorSanitizer, in its own
+# build directory (the normal build in build/obj is untouched).  Extra
+# arguments are further ninja targets.  See docs/devel/qemu-sva-fuzzing.rst.
+. "$(dirname "$0")/lib.sh"
+
+Q=$BUILD/qemu
+OBJ=$BUILD/fuzz
+TOOLS=$BUILD/tools
+
+"$TOP/scripts/setup-host.sh" fuzz
+[ -d "$Q/.git" ] || die "no QEMU tree in $Q: run 'make tree' first"
+# meson, unpacked by the normal build
+[ -d "$TOOLS/meson" ] || "$TOP/scripts/build.sh"
+MESON_PY=$TOOLS/meson/usr/lib/python3/dist-packages
+[ -d "$MESON_PY/mesonbuild" ] || die "meson is not unpacked in $TOOLS/meson"
+
+CONFIGURE_ARGS=(
+    --python=/usr/bin/python3
+    --cc=clang-14 --cxx=clang++-14 --host-cc=clang-14
+    --target-list=x86_64-softmmu
+    --disable-docs --disable-download --disable-install-blobs
+    --disable-rust --disable-werror
+    --enable-fuzzing --enable-asan --enable-ubsan
+    --disable-slirp --disable-vnc --disable-sdl --disable-gtk
+    --disable-opengl --disable-spice --disable-curses
+)
+want="${CONFIGURE_ARGS[*]}"
+if [ ! -f "$OBJ/build.ninja" ] || [ "$(cat "$OBJ/.qemu-sva-configure" 2>/dev/null)" != "$want" ]; then
+    rm -rf "$OBJ"
+    mkdir -p "$OBJ"
+    msg "configuring the fuzzing build in $OBJ"
+    (cd "$OBJ" && PYTHONPATH=$MESON_PY "$Q/configure" "${CONFIGURE_ARGS[@]}") >"$BUILD/fuzz-configure.log" 2>&1 ||
+        { tail -n 40 "$BUILD/fuzz-configure.log" >&2; die "configure failed (full log: $BUILD/fuzz-configure.log)"; }
+    for sp in "$OBJ"/pyvenv/lib/python3*/site-packages; do
+        echo "$MESON_PY" > "$sp/qemu-sva-meson.pth"
+    done
+    echo "$want" > "$OBJ/.qemu-sva-configure"
+fi
+msg "building qemu-fuzz-x86_64 $*"
+ninja -C "$OBJ" qemu-fuzz-x86_64 "$@" || die "build failed"
