@@ -6,7 +6,7 @@ TOP := $(CURDIR)
 S := $(TOP)/scripts
 
 .PHONY: all build setup tree patches patch-status checkpatch check check-qemu check-slow kernel \
-        check-guest bench run shell clean distclean help
+        check-guest bench run shell clean distclean help fuzz-build fuzz fuzz-replay
 
 all: build
 
@@ -56,6 +56,19 @@ check-qemu: build
 
 check-guest: build
 	@$(S)/check.sh --guest-only
+
+## fuzz-build: build build/fuzz/qemu-fuzz-x86_64 (clang, libFuzzer, ASan, UBSan)
+fuzz-build: tree
+	@$(S)/fuzz-build.sh
+
+## fuzz: fuzz one target (TARGET=intel-dsa|sva-testdev|dmwr-testdev|intel-iommu,
+##       SECONDS=600, JOBS=1); findings in build/fuzz-artifacts/TARGET
+fuzz: fuzz-build
+	@$(S)/fuzz.sh "$(TARGET)" "$(or $(SECONDS),600)" "$(or $(JOBS),1)"
+
+## fuzz-replay: replay the fuzz seeds and reproducers (part of make check)
+fuzz-replay: build
+	@$(S)/fuzz-replay.sh
 
 ## bench: DSA MEMMOVE/NOOP throughput from a guest beside host and guest
 ##        memcpy (a benchmark, not a test; BENCH_KERNEL=6.12.57 or 7.3.4)

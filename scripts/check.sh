@@ -79,6 +79,20 @@ PY
     echo "qemu: $p passed, $f failed, $s skipped"
     pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 
+    # The fuzz seeds and regression reproducers (tests/qsva-fuzz/), under
+    # the sanitizer build too when it is there.
+    echo "== fuzz replay: tests/qsva-fuzz"
+    out=$(mktemp)
+    set +e
+    "$TOP/scripts/fuzz-replay.sh" 2>&1 | tee "$out"
+    rc=${PIPESTATUS[0]}
+    set -e
+    read -r p f s < <(count_tap "$out")
+    if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; echo "not ok - fuzz replay exited $rc"; fi
+    rm -f "$out"
+    echo "fuzz replay: $p passed, $f failed, $s skipped"
+    pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+
     # Guest-level instruction tests (freestanding kernels under TCG).
     echo "== tcg instruction tests: tests/tcg/x86_64/qsva"
     out=$(mktemp)

@@ -41,3 +41,13 @@ if [ ! -f "$OBJ/build.ninja" ] || [ "$(cat "$OBJ/.qemu-sva-configure" 2>/dev/nul
 fi
 msg "building qemu-fuzz-x86_64 $*"
 ninja -C "$OBJ" qemu-fuzz-x86_64 "$@" || die "build failed"
+# Firmware (SeaBIOS, option ROMs, unpacked by the normal build) where the
+# fuzzer, run from its build tree, looks for its data files.
+data=$OBJ/qemu-bundle/usr/local/share/qemu
+mkdir -p "$data"
+for d in "$BUILD/firmware/usr/share/seabios" "$BUILD/firmware/usr/lib/ipxe/qemu" \
+         "$BUILD/firmware/usr/share/qemu"; do
+    for f in "$d"/*; do
+        [ -e "$data/${f##*/}" ] || ln -s "$f" "$data/${f##*/}"
+    done
+done
