@@ -1780,7 +1780,8 @@ int main(int argc, char **argv)
     qtest_add_func("/intel-dsa/priv", test_priv);
     qtest_add_func("/intel-dsa/drain-abort", test_drain_abort);
     qtest_add_func("/intel-dsa/msix-perm", test_msix_perm);
-    qtest_add_func("/intel-dsa/hostile/posted-write", test_hostile_posted_write);
+    qtest_add_func("/intel-dsa/hostile/posted-write",
+                   test_hostile_posted_write);
     if (qtest_has_device("intel-iommu")) {
         qtest_add_func("/intel-dsa/fault/no-bof", test_fault_no_bof);
         qtest_add_func("/intel-dsa/fault/bof", test_fault_bof);
