@@ -40,19 +40,7 @@ CONFIGURE_ARGS=(
     --disable-rust
     --firmwarepath="$fwpath"
 )
-want="${CONFIGURE_ARGS[*]}"
-if [ ! -f "$OBJ/build.ninja" ] || [ "$(cat "$OBJ/.qemu-sva-configure" 2>/dev/null)" != "$want" ]; then
-    rm -rf "$OBJ"
-    mkdir -p "$OBJ"
-    msg "configuring QEMU in $OBJ"
-    (cd "$OBJ" && PYTHONPATH=$MESON_PY "$Q/configure" "${CONFIGURE_ARGS[@]}") >"$BUILD/configure.log" 2>&1 ||
-        { tail -n 40 "$BUILD/configure.log" >&2; die "configure failed (full log: $BUILD/configure.log)"; }
-    # Let ninja's automatic meson re-runs find the unpacked meson too.
-    for sp in "$OBJ"/pyvenv/lib/python3*/site-packages; do
-        echo "$MESON_PY" > "$sp/qemu-sva-meson.pth"
-    done
-    echo "$want" > "$OBJ/.qemu-sva-configure"
-fi
+configure_qemu "$OBJ" "$BUILD/configure.log" "$MESON_PY" "${CONFIGURE_ARGS[@]}"
 msg "building qemu-system-x86_64 $*"
 ninja -C "$OBJ" qemu-system-x86_64 "$@" ||
     die "build failed"

@@ -27,18 +27,7 @@ CONFIGURE_ARGS=(
     --disable-slirp --disable-vnc --disable-sdl --disable-gtk
     --disable-opengl --disable-spice --disable-curses
 )
-want="${CONFIGURE_ARGS[*]}"
-if [ ! -f "$OBJ/build.ninja" ] || [ "$(cat "$OBJ/.qemu-sva-configure" 2>/dev/null)" != "$want" ]; then
-    rm -rf "$OBJ"
-    mkdir -p "$OBJ"
-    msg "configuring the fuzzing build in $OBJ"
-    (cd "$OBJ" && PYTHONPATH=$MESON_PY "$Q/configure" "${CONFIGURE_ARGS[@]}") >"$BUILD/fuzz-configure.log" 2>&1 ||
-        { tail -n 40 "$BUILD/fuzz-configure.log" >&2; die "configure failed (full log: $BUILD/fuzz-configure.log)"; }
-    for sp in "$OBJ"/pyvenv/lib/python3*/site-packages; do
-        echo "$MESON_PY" > "$sp/qemu-sva-meson.pth"
-    done
-    echo "$want" > "$OBJ/.qemu-sva-configure"
-fi
+configure_qemu "$OBJ" "$BUILD/fuzz-configure.log" "$MESON_PY" "${CONFIGURE_ARGS[@]}"
 msg "building qemu-fuzz-x86_64 $*"
 ninja -C "$OBJ" qemu-fuzz-x86_64 "$@" || die "build failed"
 # Firmware (SeaBIOS, option ROMs, unpacked by the normal build) where the
@@ -48,6 +37,7 @@ mkdir -p "$data"
 for d in "$BUILD/firmware/usr/share/seabios" "$BUILD/firmware/usr/lib/ipxe/qemu" \
          "$BUILD/firmware/usr/share/qemu"; do
     for f in "$d"/*; do
+        [ -e "$f" ] || continue
         [ -e "$data/${f##*/}" ] || ln -s "$f" "$data/${f##*/}"
     done
 done

@@ -44,5 +44,5 @@ runs=$(grep -h 'stat::number_of_executed_units' "$log" | awk '{s += $2} END {pri
 speed=$(grep -h 'stat::average_exec_per_sec' "$log" | awk '{s += $2} END {print s + 0}')
 cov=$(grep -ho 'cov: [0-9]*' "$log" | tail -n1)
 found=$(find "$art" -type f | wc -l)
-echo "fuzz $target: ${secs}s x $jobs, $runs executions, $speed exec/s, ${cov:-cov: ?}, $found artifact(s) in ${art#$TOP/}, libFuzzer exit $rc"
+echo "fuzz $target: ${secs}s x $jobs, $runs executions, $speed exec/s, ${cov:-cov: ?}, $found artifact(s) in ${art#"$TOP"/}, libFuzzer exit $rc"
 [ "$rc" = 0 ]

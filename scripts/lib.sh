@@ -140,3 +140,23 @@ guest_initrd() {
       [ ${#cpios[@]} = 0 ] || cat "${cpios[@]}"; } > "$out"
     rm -rf "$d"
 }
+
+# configure_qemu OBJ LOG MESON_PY ARG...: configure build/qemu into OBJ with
+# ARG..., unless OBJ was configured with exactly those; LOG gets the output.
+configure_qemu() {
+    local obj=$1 log=$2 meson_py=$3 want sp; shift 3
+    want="$*"
+    if [ -f "$obj/build.ninja" ] && [ "$(cat "$obj/.qemu-sva-configure" 2>/dev/null)" = "$want" ]; then
+        return 0
+    fi
+    rm -rf "$obj"
+    mkdir -p "$obj"
+    msg "configuring QEMU in $obj"
+    (cd "$obj" && PYTHONPATH=$meson_py "$BUILD/qemu/configure" "$@") >"$log" 2>&1 ||
+        { tail -n 40 "$log" >&2; die "configure failed (full log: $log)"; }
+    # Let ninja's automatic meson re-runs find the unpacked meson too.
+    for sp in "$obj"/pyvenv/lib/python3*/site-packages; do
+        echo "$meson_py" > "$sp/qemu-sva-meson.pth"
+    done
+    echo "$want" > "$obj/.qemu-sva-configure"
+}
