@@ -74,12 +74,28 @@ struct DSAJob {
     bool fault_write;
     bool hw_error;          /* it was refused by the memory system */
     uint8_t cr[DSA_COMP_REC_SIZE];
+    const DSAProgress *from;    /* resume from here, or NULL */
 };
+
+/* Record progress for DSAEngineIO.page_request's caller to save */
+static void dsa_progress_done(DSAJob *j, uint32_t done)
+{
+    if (j->io->progress) {
+        j->io->progress->done = done;
+    }
+}
+
+/* Memory move: bytes a resumed execution starts from */
+static uint32_t dsa_resume_done(DSAJob *j)
+{
+    return j->from ? MIN(j->from->done, j->xfer) : 0;
+}
 
 static uint8_t dsa_execute_one(const DSAEngineIO *io,
                                const DSAEngineLimits *lim,
                                uint32_t pasid, bool priv,
-                               const uint8_t *d, bool in_batch);
+                               const uint8_t *d, bool in_batch,
+                               const DSAProgress *from);
 
 /* Guest memory */
 
@@ -354,16 +370,19 @@ static uint8_t dsa_op_drain(DSAJob *j)
 static uint8_t dsa_op_memmove(DSAJob *j)
 {
     QEMU_UNINITIALIZED uint8_t buf[DSA_CHUNK];
-    uint64_t len = j->xfer, done = 0;
+    uint64_t len = j->xfer, done;
     uint8_t st = dsa_xfer_range(j, UINT32_MAX);
 
     if (st != DSA_COMP_SUCCESS) {
         return st;
     }
+    done = dsa_resume_done(j);
     if (j->dst > j->src && j->dst < j->src + len) {
         while (done < len) {
             uint64_t s_end = j->src + len - done, d_end = j->dst + len - done;
             uint64_t n = MIN(len - done, (uint64_t)DSA_CHUNK);
+
+            dsa_progress_done(j, done);
 
             /* stay within the pages holding the last bytes of each side */
             n = MIN(n, ((s_end - 1) & (DSA_PAGE_SIZE - 1)) + 1);
@@ -381,6 +400,8 @@ static uint8_t dsa_op_memmove(DSAJob *j)
             QEMU_UNINITIALIZED DSAHostMap ms[DSA_MAP_RUNS], md[DSA_MAP_RUNS];
             uint64_t slen, dlen;
             unsigned ns, nd;
+
+            dsa_progress_done(j, done);
 
             /* Both sides mapped: in place, as far as both go */
             ns = dsa_map(j, j->src + done, len - done, false, ms, &slen);
@@ -402,6 +423,8 @@ static uint8_t dsa_op_memmove(DSAJob *j)
             done += n;
         }
     }
+    /* Moved: a wait for the completion record's page resumes here. */
+    dsa_progress_done(j, len);
     return DSA_COMP_SUCCESS;
 }
 
@@ -1014,6 +1037,7 @@ static uint8_t dsa_op_batch(DSAJob *j)
     uint32_t count = j->xfer, i = 0, k;
     uint32_t max = j->lim->max_batch_size;
     bool failed = false;
+    DSAProgress *p = j->io->progress;
 
     if (count < 2 || count > max) {
         trace_dsa_engine_batch_count(count, max);
@@ -1022,6 +1046,10 @@ static uint8_t dsa_op_batch(DSAJob *j)
     if (j->src & (DSA_DESC_LIST_ALIGN - 1)) {
         trace_dsa_engine_batch_align(j->src);
         return DSA_COMP_DESCLIST_ALIGN;
+    }
+    if (j->from) {
+        i = MIN(j->from->batch_index, count);
+        failed = j->from->batch_failed;
     }
     while (i < count) {
         uint64_t addr = j->src + (uint64_t)i * DSA_DESC_SIZE;
@@ -1043,7 +1071,14 @@ static uint8_t dsa_op_batch(DSAJob *j)
                 dsa_cr_set32(j, DSA_COMP_BYTES_DONE, i);
                 return DSA_COMP_BATCH_FAIL;
             }
-            st = dsa_execute_one(j->io, j->lim, j->pasid, j->priv, m, true);
+            if (p) {
+                *p = (DSAProgress) { .batch_index = i,
+                                     .batch_failed = failed };
+            }
+            /* the member in progress resumes where it stopped */
+            st = dsa_execute_one(j->io, j->lim, j->pasid, j->priv, m, true,
+                                 j->from && j->from->batch_index == i ?
+                                 j->from : NULL);
             if ((st & DSA_COMP_STATUS_MASK) != DSA_COMP_SUCCESS) {
                 failed = true;
             }
@@ -1287,12 +1322,18 @@ static bool dsa_cra_ok(DSAJob *j)
 static uint8_t dsa_execute_one(const DSAEngineIO *io,
                                const DSAEngineLimits *lim,
                                uint32_t pasid, bool priv,
-                               const uint8_t *d, bool in_batch)
+                               const uint8_t *d, bool in_batch,
+                               const DSAProgress *from)
 {
     DSAJob j;
     uint8_t status;
 
     dsa_job_init(&j, io, lim, pasid, priv, d, in_batch);
+    j.from = from;
+    if (from) {
+        trace_dsa_engine_resume(j.opcode, from->batch_index,
+                                from->batch_failed, from->done);
+    }
     trace_dsa_engine_desc(j.opcode, pasid, priv, j.flags, j.src, j.dst,
                           j.xfer, in_batch);
     if (!dsa_cra_ok(&j)) {
@@ -1308,7 +1349,22 @@ static uint8_t dsa_execute_one(const DSAEngineIO *io,
 uint8_t dsa_engine_execute(const DSAEngineIO *io, const DSAEngineLimits *lim,
                            uint32_t pasid, bool priv, const DSADesc *desc)
 {
-    return dsa_execute_one(io, lim, pasid, priv, desc->raw, false);
+    if (io->progress) {
+        *io->progress = (DSAProgress) { 0 };
+    }
+    return dsa_execute_one(io, lim, pasid, priv, desc->raw, false, NULL);
+}
+
+uint8_t dsa_engine_resume(const DSAEngineIO *io, const DSAEngineLimits *lim,
+                          uint32_t pasid, bool priv, const DSADesc *desc,
+                          const DSAProgress *from)
+{
+    DSAProgress start = *from;
+
+    if (io->progress) {
+        *io->progress = start;
+    }
+    return dsa_execute_one(io, lim, pasid, priv, desc->raw, false, &start);
 }
 
 uint8_t dsa_engine_complete_error(const DSAEngineIO *io,

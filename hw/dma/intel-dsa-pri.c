@@ -159,6 +159,21 @@ static void dsa_pri_bh(void *opaque)
         int rc;
 
         qemu_mutex_lock(&s->lock);
+        if (s->paused) {
+            /* sent when the VM runs again (dsa_wq_resume()) */
+            qemu_mutex_unlock(&s->lock);
+            return;
+        }
+        if (pr->state == DSA_PR_SENT && pr->follow && !pr->aborted) {
+            /* migrated while outstanding: its response comes here */
+            uint32_t pasid = pr->pasid;
+
+            pr->follow = false;
+            qemu_mutex_unlock(&s->lock);
+            rc = dsa_pri_follow(s, pasid);
+            trace_intel_dsa_pr_follow_restored(i, pasid, rc);
+            continue;
+        }
         if (pr->state != DSA_PR_QUEUED || pr->aborted) {
             qemu_mutex_unlock(&s->lock);
             continue;
@@ -228,20 +243,33 @@ bool dsa_pri_page_request(IntelDSAState *s, IntelDSAEngine *eng,
     }
 
     qemu_mutex_lock(&s->lock);
-    *pr = (DSAPageReq) {
-        .state = DSA_PR_QUEUED,
-        .wq = wq,
-        .pasid = pasid,
-        .priv = priv,
-        .is_write = is_write,
-        .addr = addr & DSA_PR_PAGE_MASK,
-        .prgi = s->pr_next_prgi,
-        .seq = ++s->pr_seq,
-    };
-    s->pr_next_prgi = (s->pr_next_prgi + 1) & PCI_PRI_PRGI_MASK;
-    trace_intel_dsa_pr_queue(eng->idx, wq, pasid, priv, addr, is_write,
-                             pr->prgi);
+    if (pr->restored && !pr->aborted && pr->state != DSA_PR_IDLE &&
+        pr->pasid == pasid && pr->priv == priv && pr->is_write == is_write &&
+        pr->addr == (addr & DSA_PR_PAGE_MASK)) {
+        /* A resumed descriptor: the request it waited for stands. */
+        pr->restored = false;
+        trace_intel_dsa_pr_wait_restored(eng->idx, wq, pasid, addr, pr->prgi);
+    } else {
+        if (pr->restored) {
+            dsa_pri_forget_restored_locked(s, eng);
+        }
+        *pr = (DSAPageReq) {
+            .state = DSA_PR_QUEUED,
+            .wq = wq,
+            .pasid = pasid,
+            .priv = priv,
+            .is_write = is_write,
+            .addr = addr & DSA_PR_PAGE_MASK,
+            .prgi = s->pr_next_prgi,
+            .seq = ++s->pr_seq,
+        };
+        s->pr_next_prgi = (s->pr_next_prgi + 1) & PCI_PRI_PRGI_MASK;
+        trace_intel_dsa_pr_queue(eng->idx, wq, pasid, priv, addr, is_write,
+                                 pr->prgi);
+    }
     qemu_bh_schedule(s->pr_bh);
+    /* the engine waits for a page now: dsa_wq_pause() may be waiting */
+    qemu_cond_broadcast(&s->idle_cond);
 
     deadline = qemu_clock_get_ms(QEMU_CLOCK_REALTIME) + s->pr_timeout_ms;
     result = NULL;
@@ -252,6 +280,11 @@ bool dsa_pri_page_request(IntelDSAState *s, IntelDSAEngine *eng,
             result = pr->success ? "success" : "failure";
         } else if (pr->aborted || s->stopping) {
             result = "aborted";
+        } else if (s->paused) {
+            /* No response while the VM is stopped: the timeout restarts */
+            qemu_cond_wait(&s->pr_cond, &s->lock);
+            deadline = qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
+                       s->pr_timeout_ms;
         } else if (left <= 0) {
             result = "timeout";
         } else {
@@ -268,6 +301,23 @@ bool dsa_pri_page_request(IntelDSAState *s, IntelDSAEngine *eng,
     pr->aborted = false;
     qemu_mutex_unlock(&s->lock);
     return ok;
+}
+
+/*
+ * Under s->lock: a request restored by migration that its descriptor
+ * did not wait for again (it faulted elsewhere, or not at all).  A
+ * response to it is ignored as late.
+ */
+void dsa_pri_forget_restored_locked(IntelDSAState *s, IntelDSAEngine *eng)
+{
+    DSAPageReq *pr = &eng->pr;
+
+    trace_intel_dsa_pr_forget_restored(eng->idx, pr->pasid, pr->prgi);
+    if (pr->state == DSA_PR_SENT) {
+        /* room for a deferred request */
+        qemu_bh_schedule(s->pr_bh);
+    }
+    *pr = (DSAPageReq) { .state = DSA_PR_IDLE };
 }
 
 void dsa_pri_abort_locked(IntelDSAState *s, uint64_t wq_mask)

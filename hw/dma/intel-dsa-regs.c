@@ -376,7 +376,8 @@ void dsa_cmd_complete_bh(void *opaque)
     bool done;
 
     qemu_mutex_lock(&s->lock);
-    done = s->pending_cmd.active && dsa_wq_cmd_done_locked(s);
+    /* while the VM is stopped, completed when it runs again */
+    done = !s->paused && s->pending_cmd.active && dsa_wq_cmd_done_locked(s);
     if (done) {
         s->pending_cmd.active = false;
     }

@@ -18,6 +18,7 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
+#include "qemu/error-report.h"
 #include "qemu/rcu.h"
 #include "qemu/timer.h"
 #include "hw/pci/pci.h"
@@ -376,6 +377,11 @@ void dsa_wq_irq_bh(void *opaque)
     unsigned v;
 
     qemu_mutex_lock(&s->lock);
+    if (s->paused) {
+        /* delivered when the VM runs again (dsa_wq_resume()) */
+        qemu_mutex_unlock(&s->lock);
+        return;
+    }
     vectors = s->irq_pending;
     swerr = s->swerr_pending;
     swerr_addr = s->swerr_pending_addr;
@@ -404,7 +410,8 @@ void dsa_wq_irq_bh(void *opaque)
  * error the engine could not put in a completion record goes to SWERR.
  */
 static void dsa_execute(IntelDSAState *s, IntelDSAEngine *eng,
-                        IntelDSAWQ *wq, const DSAQueuedDesc *d)
+                        IntelDSAWQ *wq, const DSAQueuedDesc *d,
+                        const DSAProgress *from)
 {
     /* A refused privileged descriptor is completed as a user one. */
     DSAExecCtx ctx = {
@@ -416,7 +423,7 @@ static void dsa_execute(IntelDSAState *s, IntelDSAEngine *eng,
         .page_request = dsa_io_page_request, .opaque = &ctx,
         .map = eng->atc ? dsa_io_map : NULL, .unmap = dsa_io_unmap,
         .account = eng->atc ? dsa_io_account : NULL,
-        .unrecorded = dsa_io_unrecorded,
+        .unrecorded = dsa_io_unrecorded, .progress = &eng->progress,
     };
     uint8_t status;
 
@@ -431,6 +438,9 @@ static void dsa_execute(IntelDSAState *s, IntelDSAEngine *eng,
                                    d->error);
         status = dsa_engine_complete_error(&io, &wq->limits, d->pasid,
                                            ctx.priv, &d->desc, d->error);
+    } else if (from) {
+        status = dsa_engine_resume(&io, &wq->limits, d->pasid, d->priv,
+                                   &d->desc, from);
     } else {
         status = dsa_engine_execute(&io, &wq->limits, d->pasid, d->priv,
                                     &d->desc);
@@ -593,8 +603,20 @@ static void *dsa_engine_thread(void *opaque)
     while (!s->stopping) {
         IntelDSAWQ *wq = NULL;
         DSAQueuedDesc d;
+        DSAProgress from;
+        bool resumed = false;
 
-        if (!s->hold && eng->group >= 0) {
+        if (!s->hold && !s->paused && eng->resume.valid) {
+            /* counted in its WQ's running and pending by post_load */
+            wq = &s->wqs[eng->resume.wq];
+            d = eng->resume.d;
+            from = eng->resume.from;
+            eng->resume.valid = false;
+            resumed = true;
+            trace_intel_dsa_resume_desc(eng->idx, wq->idx,
+                                        d.desc.raw[DSA_DESC_OPCODE],
+                                        from.batch_index, from.done);
+        } else if (!s->hold && !s->paused && eng->group >= 0) {
             wq = dsa_pick_locked(s, eng->group);
         }
         if (!wq) {
@@ -610,17 +632,26 @@ static void *dsa_engine_thread(void *opaque)
             eng->waiting = false;
             continue;
         }
-        d = wq->ring[wq->head];
-        wq->head = (wq->head + 1) % dsa_ring_cap(s);
-        wq->count--;
-        wq->running++;
+        if (!resumed) {
+            d = wq->ring[wq->head];
+            wq->head = (wq->head + 1) % dsa_ring_cap(s);
+            wq->count--;
+            wq->running++;
+        }
         eng->busy = true;
+        eng->cur = &d;
+        eng->cur_wq = wq->idx;
         qemu_mutex_unlock(&s->lock);
 
-        dsa_execute(s, eng, wq, &d);
+        dsa_execute(s, eng, wq, &d, resumed ? &from : NULL);
 
         dsa_lock(s);
         eng->busy = false;
+        eng->cur = NULL;
+        if (eng->pr.restored) {
+            /* resumed without waiting for it again: forget it */
+            dsa_pri_forget_restored_locked(s, eng);
+        }
         ran = true;
         wq->running--;
         wq->pending[d.epoch]--;
@@ -717,6 +748,21 @@ void dsa_wq_quiesce(IntelDSAState *s, bool discard)
     for (i = 0; i < s->num_wqs; i++) {
         if (discard) {
             dsa_wq_discard_locked(&s->wqs[i], false, 0);
+        }
+    }
+    for (i = 0; discard && i < s->num_engines; i++) {
+        IntelDSAEngine *eng = &s->engines[i];
+
+        if (eng->resume.valid) {
+            IntelDSAWQ *wq = &s->wqs[eng->resume.wq];
+
+            wq->running--;
+            wq->pending[eng->resume.d.epoch]--;
+            eng->resume.valid = false;
+            trace_intel_dsa_wq_discard(wq->idx, 1);
+        }
+        if (eng->pr.restored) {
+            dsa_pri_forget_restored_locked(s, eng);
         }
     }
     /* No page group response can come while the BQL is held here. */
@@ -903,6 +949,232 @@ const MemoryRegionOps dsa_portal_ops = {
         .max_access_size = 8,
     },
 };
+
+/*
+ * VM stop and start
+ * =================
+ *
+ * While the VM is stopped (stop, savevm, migration's final phase) the
+ * device does no DMA and raises no interrupt: engines take no descriptor,
+ * page requests are not sent and completions not delivered until the VM
+ * runs again.  dsa_wq_pause() runs from the VM state change notifier,
+ * before RAM's final pass: it lets the descriptors the engines execute
+ * complete, running the accesses they hand to the BQL's holder, except
+ * those that wait for a page (block on fault), which cannot complete
+ * while the guest is stopped.  Those stay where they are: migration saves
+ * them with their progress and their page request (dsa_wq_pre_save()),
+ * and the destination resumes them.
+ */
+
+/* Under s->lock: does @eng wait for a page, with nothing else to do? */
+static bool dsa_engine_parked_locked(IntelDSAEngine *eng)
+{
+    DSAPageReq *pr = &eng->pr;
+
+    return eng->cur && !pr->aborted &&
+           (pr->state == DSA_PR_QUEUED || pr->state == DSA_PR_SENT);
+}
+
+void dsa_wq_pause(IntelDSAState *s)
+{
+    unsigned i;
+
+    qemu_mutex_lock(&s->lock);
+    s->paused = true;
+    for (;;) {
+        unsigned running = 0, parked = 0, nested = 0;
+
+        if (dsa_wq_bql_access_pending_locked(s)) {
+            qemu_mutex_unlock(&s->lock);
+            dsa_wq_run_bql_accesses(s);
+            qemu_mutex_lock(&s->lock);
+            continue;
+        }
+        for (i = 0; i < s->num_engines; i++) {
+            IntelDSAEngine *eng = &s->engines[i];
+
+            running += eng->cur != NULL;
+            parked += dsa_engine_parked_locked(eng);
+            nested += eng->bql_access_running;
+        }
+        if (running <= parked + nested) {
+            trace_intel_dsa_pause(running, parked);
+            break;
+        }
+        qemu_cond_wait(&s->idle_cond, &s->lock);
+    }
+    qemu_mutex_unlock(&s->lock);
+}
+
+void dsa_wq_resume(IntelDSAState *s)
+{
+    qemu_mutex_lock(&s->lock);
+    s->paused = false;
+    trace_intel_dsa_resume();
+    dsa_wq_wake_locked(s, -1);
+    /* page request waits restart their timeout */
+    qemu_cond_broadcast(&s->pr_cond);
+    qemu_mutex_unlock(&s->lock);
+    qemu_bh_schedule(s->pr_bh);
+    qemu_bh_schedule(s->irq_bh);
+    qemu_bh_schedule(s->cmd_bh);
+}
+
+/*
+ * Migration of the work in flight
+ * ===============================
+ *
+ * The WQs' descriptors not yet dispatched, the descriptors engines wait
+ * with for a page, their page requests, and what the engines raised and
+ * the device has not delivered yet go in the "intel-dsa/inflight"
+ * subsection, sent when there is any.  BQL, engines paused.
+ */
+bool dsa_wq_inflight_needed(IntelDSAState *s)
+{
+    bool needed = s->pending_cmd.active || s->irq_pending ||
+                  s->swerr_pending;
+    unsigned i;
+
+    qemu_mutex_lock(&s->lock);
+    for (i = 0; i < s->num_wqs; i++) {
+        IntelDSAWQ *wq = &s->wqs[i];
+
+        needed |= wq->count || wq->running ||
+                  (wq->enabled && !wq->accepting);
+    }
+    for (i = 0; i < s->num_engines; i++) {
+        needed |= s->engines[i].resume.valid || s->engines[i].cur;
+    }
+    qemu_mutex_unlock(&s->lock);
+    return needed;
+}
+
+void dsa_wq_pre_save(IntelDSAState *s)
+{
+    uint32_t cap = dsa_ring_cap(s);
+    unsigned i;
+
+    qemu_mutex_lock(&s->lock);
+    for (i = 0; i < s->num_wqs; i++) {
+        IntelDSAWQ *wq = &s->wqs[i];
+
+        /* the ring from its head on, as the stream carries it */
+        if (wq->head) {
+            g_autofree DSAQueuedDesc *tmp = g_new(DSAQueuedDesc, wq->count);
+            uint32_t k;
+
+            for (k = 0; k < wq->count; k++) {
+                tmp[k] = wq->ring[(wq->head + k) % cap];
+            }
+            memcpy(wq->ring, tmp, wq->count * sizeof(*tmp));
+            wq->head = 0;
+        }
+        wq->mig_accepting = wq->accepting;
+    }
+    for (i = 0; i < s->num_engines; i++) {
+        IntelDSAEngine *eng = &s->engines[i];
+        DSAInflight *f = &s->inflight[i];
+
+        memset(f, 0, sizeof(*f));
+        if (eng->resume.valid) {
+            /* loaded and not resumed yet */
+            *f = eng->resume;
+        } else if (dsa_engine_parked_locked(eng)) {
+            f->valid = true;
+            f->wq = eng->cur_wq;
+            f->d = *eng->cur;
+            f->from = eng->progress;
+        } else {
+            continue;
+        }
+        if (eng->pr.state == DSA_PR_QUEUED || eng->pr.state == DSA_PR_SENT) {
+            f->pr_state = eng->pr.state;
+            f->pr_pasid = eng->pr.pasid;
+            f->pr_priv = eng->pr.priv;
+            f->pr_is_write = eng->pr.is_write;
+            f->pr_addr = eng->pr.addr;
+            f->pr_prgi = eng->pr.prgi;
+        }
+        trace_intel_dsa_save_inflight(i, f->wq, f->d.desc.raw[DSA_DESC_OPCODE],
+                                      f->pr_state, f->pr_prgi);
+    }
+    qemu_mutex_unlock(&s->lock);
+}
+
+void dsa_wq_post_save(IntelDSAState *s)
+{
+    memset(s->inflight, 0, sizeof(s->inflight));
+}
+
+/* BQL, after the WQs were enabled again by the device's post_load. */
+int dsa_wq_post_load(IntelDSAState *s)
+{
+    unsigned i, k;
+
+    if (!s->inflight_loaded) {
+        return 0;
+    }
+    s->inflight_loaded = false;
+    for (i = 0; i < DSA_MAX_ENGINES; i++) {
+        DSAInflight *f = &s->inflight[i];
+
+        if (f->valid && (i >= s->num_engines || f->wq >= s->num_wqs ||
+                         f->d.epoch > 1 ||
+                         (f->pr_state != DSA_PR_IDLE &&
+                          f->pr_state != DSA_PR_QUEUED &&
+                          f->pr_state != DSA_PR_SENT))) {
+            error_report("%s: bad in-flight descriptor for engine %u",
+                         TYPE_INTEL_DSA, i);
+            return -EINVAL;
+        }
+    }
+    qemu_mutex_lock(&s->lock);
+    for (i = 0; i < s->num_wqs; i++) {
+        IntelDSAWQ *wq = &s->wqs[i];
+
+        wq->head = 0;
+        wq->running = 0;
+        wq->pending[0] = wq->pending[1] = 0;
+        for (k = 0; k < wq->count; k++) {
+            wq->ring[k].epoch &= 1;
+            wq->pending[wq->ring[k].epoch]++;
+        }
+        wq->epoch &= 1;
+        wq->accepting = wq->accepting && wq->mig_accepting;
+    }
+    for (i = 0; i < s->num_engines; i++) {
+        IntelDSAEngine *eng = &s->engines[i];
+        DSAInflight *f = &s->inflight[i];
+        IntelDSAWQ *wq;
+
+        if (!f->valid) {
+            continue;
+        }
+        wq = &s->wqs[f->wq];
+        eng->resume = *f;
+        wq->running++;
+        wq->pending[f->d.epoch]++;
+        if (f->pr_state != DSA_PR_IDLE) {
+            eng->pr = (DSAPageReq) {
+                .state = f->pr_state,
+                .wq = f->wq,
+                .pasid = f->pr_pasid & (BIT(DSA_PASID_WIDTH) - 1),
+                .priv = f->pr_priv,
+                .is_write = f->pr_is_write,
+                .addr = f->pr_addr & ~0xfffULL,
+                .prgi = f->pr_prgi & PCI_PRI_PRGI_MASK,
+                .seq = ++s->pr_seq,
+                .restored = true,
+                .follow = f->pr_state == DSA_PR_SENT,
+            };
+        }
+        trace_intel_dsa_load_inflight(i, f->wq, f->d.desc.raw[DSA_DESC_OPCODE],
+                                      f->pr_state, f->pr_prgi);
+    }
+    memset(s->inflight, 0, sizeof(s->inflight));
+    qemu_mutex_unlock(&s->lock);
+    return 0;
+}
 
 void dsa_wq_init(IntelDSAState *s)
 {

@@ -107,6 +107,21 @@ static void dsa_layout_tables(IntelDSAState *s)
     assert(off <= DSA_MSIX_TABLE_OFFSET);
 }
 
+/*
+ * VM stop pauses the engines before RAM's final pass (see
+ * dsa_wq_pause()); start resumes them.
+ */
+static void dsa_vm_state_change(void *opaque, bool running, RunState state)
+{
+    IntelDSAState *s = opaque;
+
+    if (running) {
+        dsa_wq_resume(s);
+    } else {
+        dsa_wq_pause(s);
+    }
+}
+
 static void dsa_realize(PCIDevice *pdev, Error **errp)
 {
     IntelDSAState *s = INTEL_DSA(pdev);
@@ -180,7 +195,11 @@ static void dsa_realize(PCIDevice *pdev, Error **errp)
     dsa_pri_init(s);
     dsa_atc_init(s);
     dsa_regs_reset(s);
+    s->paused = !runstate_is_running();
     dsa_wq_start_engines(s);
+    s->vmstate_entry = qdev_add_vm_change_state_handler(dev,
+                                                        dsa_vm_state_change,
+                                                        NULL, s);
 }
 
 static void dsa_exit(PCIDevice *pdev)
@@ -188,6 +207,8 @@ static void dsa_exit(PCIDevice *pdev)
     IntelDSAState *s = INTEL_DSA(pdev);
     unsigned i;
 
+    qemu_del_vm_change_state_handler(s->vmstate_entry);
+    s->vmstate_entry = NULL;
     dsa_wq_stop_engines(s);
     dsa_atc_exit(s);
     dsa_pri_exit(s);
@@ -271,19 +292,39 @@ static void dsa_instance_init(Object *obj)
                              dsa_set_hold);
 }
 
+/*
+ * The VM is stopped, so the engines are paused (the state change
+ * notifier ran): what they hold in flight is saved as it is.
+ */
 static int dsa_pre_save(void *opaque)
 {
     IntelDSAState *s = opaque;
 
-    if (s->hold) {
-        error_report("%s: cannot migrate while x-hold-engines is set",
-                     TYPE_INTEL_DSA);
-        return -EBUSY;
+    if (!s->paused) {
+        /* saved while the VM runs (not by QEMU's own migration paths) */
+        dsa_wq_pause(s);
     }
-    /* Run what the WQs hold, then deliver what it raised. */
-    dsa_wq_quiesce(s, false);
-    dsa_wq_irq_bh(s);
-    dsa_cmd_complete_bh(s);
+    dsa_wq_pre_save(s);
+    return 0;
+}
+
+static int dsa_post_save(void *opaque)
+{
+    IntelDSAState *s = opaque;
+
+    dsa_wq_post_save(s);
+    if (runstate_is_running()) {
+        dsa_wq_resume(s);
+    }
+    return 0;
+}
+
+static int dsa_pre_load(void *opaque)
+{
+    IntelDSAState *s = opaque;
+
+    s->inflight_loaded = false;
+    memset(s->inflight, 0, sizeof(s->inflight));
     return 0;
 }
 
@@ -318,8 +359,15 @@ static int dsa_post_load(void *opaque, int version_id)
             }
         }
     }
+    if (!s->inflight_loaded) {
+        /* nothing was in flight: the rings are empty */
+        for (i = 0; i < s->num_wqs; i++) {
+            s->wqs[i].head = s->wqs[i].count = s->wqs[i].running = 0;
+            s->wqs[i].pending[0] = s->wqs[i].pending[1] = 0;
+        }
+    }
     qemu_mutex_unlock(&s->lock);
-    return 0;
+    return dsa_wq_post_load(s);
 }
 
 static const VMStateDescription vmstate_dsa_wq = {
@@ -333,11 +381,114 @@ static const VMStateDescription vmstate_dsa_wq = {
     }
 };
 
+static const VMStateDescription vmstate_dsa_qdesc = {
+    .name = "intel-dsa-desc",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8_ARRAY(desc.raw, DSAQueuedDesc, DSA_DESC_SIZE),
+        VMSTATE_UINT32(pasid, DSAQueuedDesc),
+        VMSTATE_BOOL(priv, DSAQueuedDesc),
+        VMSTATE_UINT8(epoch, DSAQueuedDesc),
+        VMSTATE_UINT8(error, DSAQueuedDesc),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+static bool dsa_wq_ring_fits(void *opaque, int version_id)
+{
+    IntelDSAWQ *wq = opaque;
+
+    /* the array holds DSA_MAX_WQS entries; those after num-wqs are unused */
+    return wq->s ? wq->count <= wq->s->total_wq_size : wq->count == 0;
+}
+
+static const VMStateDescription vmstate_dsa_wq_inflight = {
+    .name = "intel-dsa-wq-inflight",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8(epoch, IntelDSAWQ),
+        VMSTATE_BOOL(mig_accepting, IntelDSAWQ),
+        VMSTATE_UINT32(count, IntelDSAWQ),
+        VMSTATE_VALIDATE("ring fits", dsa_wq_ring_fits),
+        VMSTATE_STRUCT_VARRAY_POINTER_UINT32(ring, IntelDSAWQ, count,
+                                             vmstate_dsa_qdesc,
+                                             DSAQueuedDesc),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+static const VMStateDescription vmstate_dsa_engine_inflight = {
+    .name = "intel-dsa-engine-inflight",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_BOOL(valid, DSAInflight),
+        VMSTATE_UINT32(wq, DSAInflight),
+        VMSTATE_STRUCT(d, DSAInflight, 1, vmstate_dsa_qdesc, DSAQueuedDesc),
+        VMSTATE_UINT32(from.batch_index, DSAInflight),
+        VMSTATE_BOOL(from.batch_failed, DSAInflight),
+        VMSTATE_UINT32(from.done, DSAInflight),
+        VMSTATE_UINT32(pr_state, DSAInflight),
+        VMSTATE_UINT32(pr_pasid, DSAInflight),
+        VMSTATE_BOOL(pr_priv, DSAInflight),
+        VMSTATE_BOOL(pr_is_write, DSAInflight),
+        VMSTATE_UINT64(pr_addr, DSAInflight),
+        VMSTATE_UINT16(pr_prgi, DSAInflight),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+static bool dsa_inflight_needed(void *opaque)
+{
+    return dsa_wq_inflight_needed(opaque);
+}
+
+static int dsa_inflight_post_load(void *opaque, int version_id)
+{
+    IntelDSAState *s = opaque;
+
+    s->inflight_loaded = true;
+    return 0;
+}
+
+/*
+ * The work in flight when the VM stopped: the descriptors in the WQs,
+ * those engines wait with for a page, and what was raised and not yet
+ * delivered.  Sent only when there is any.
+ */
+static const VMStateDescription vmstate_dsa_inflight = {
+    .name = TYPE_INTEL_DSA "/inflight",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = dsa_inflight_needed,
+    .post_load = dsa_inflight_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_STRUCT_ARRAY(wqs, IntelDSAState, DSA_MAX_WQS, 1,
+                             vmstate_dsa_wq_inflight, IntelDSAWQ),
+        VMSTATE_STRUCT_ARRAY(inflight, IntelDSAState, DSA_MAX_ENGINES, 1,
+                             vmstate_dsa_engine_inflight, DSAInflight),
+        VMSTATE_UINT64(irq_pending, IntelDSAState),
+        VMSTATE_UINT64(swerr_pending, IntelDSAState),
+        VMSTATE_UINT64(swerr_pending_addr, IntelDSAState),
+        VMSTATE_BOOL(swerr_pending_overflow, IntelDSAState),
+        VMSTATE_BOOL(pending_cmd.active, IntelDSAState),
+        VMSTATE_UINT32(pending_cmd.cmd, IntelDSAState),
+        VMSTATE_UINT64(pending_cmd.wait_mask, IntelDSAState),
+        VMSTATE_BOOL(pending_cmd.wait_all_epochs, IntelDSAState),
+        VMSTATE_UINT16(pr_next_prgi, IntelDSAState),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
 static const VMStateDescription vmstate_dsa = {
     .name = TYPE_INTEL_DSA,
     .version_id = 1,
     .minimum_version_id = 1,
     .pre_save = dsa_pre_save,
+    .post_save = dsa_post_save,
+    .pre_load = dsa_pre_load,
     .post_load = dsa_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_PCI_DEVICE(parent_obj, IntelDSAState),
@@ -355,6 +506,10 @@ static const VMStateDescription vmstate_dsa = {
         VMSTATE_STRUCT_ARRAY(wqs, IntelDSAState, DSA_MAX_WQS, 1,
                              vmstate_dsa_wq, IntelDSAWQ),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_dsa_inflight,
+        NULL
     }
 };
 

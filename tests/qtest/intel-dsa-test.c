@@ -24,6 +24,8 @@
 #include "hw/dma/intel-dsa-desc.h"
 #include "hw/dma/intel-dsa-regs.h"
 #include "qsva-refused.h"
+#include "migration/migration-qmp.h"
+#include "migration/migration-util.h"
 
 #define DSA_DEVFN       QPCI_DEVFN(5, 0)
 #define ECAM_BASE       MCH_HOST_BRIDGE_PCIEXBAR_DEFAULT
@@ -1763,6 +1765,179 @@ static void test_hostile_posted_write(void)
     dsa_stop(&t);
 }
 
+/*
+ * VM lifecycle: stop pauses the engines (no DMA, no interrupt until
+ * cont); migration carries what is in flight, including a descriptor
+ * blocked on a page fault, and the destination completes it.
+ */
+
+/* stop: a submitted descriptor waits; cont: it runs. */
+static void test_stop_cont(void)
+{
+    DSATest t;
+    uint8_t d[64];
+
+    dsa_start_wqs(&t);
+    fill_src(&t, 0);
+    msix_clear(&t, 1);
+    qtest_qmp_assert_success(t.qts, "{ 'execute': 'stop' }");
+    make_memmove(d, 0, DESC_PRIV, 1);
+    qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    g_usleep(50000);
+    g_assert_cmphex(comp_status(&t, 0), ==, 0);
+    g_assert_cmphex(qtest_readb(t.qts, DST), ==, 0);
+    g_assert(!qpci_msix_pending(t.dev, 1));
+    g_assert_cmpuint(occupancy(&t, 0), ==, 1);
+    qtest_qmp_assert_success(t.qts, "{ 'execute': 'cont' }");
+    g_assert_cmphex(wait_comp(&t, 0), ==, DSA_COMP_SUCCESS);
+    check_moved(&t, 0);
+    g_assert(wait_msix(&t, 1));
+    dsa_stop(&t);
+}
+
+/* Overlapping memmove: four pages of MIG_R, p1 read-only at first */
+#define MIG_R           0x40400000ULL
+#define MIG_PA          0x500000ULL
+#define MIG_XFER        (3 * 4096)
+#define MIG_Q           0x40500000ULL   /* the queued copies' pages */
+#define MIG_QPA         0x580000ULL
+#define MIG_NQ          4
+
+static uint8_t mig_byte(unsigned page, unsigned i)
+{
+    return page * 37 + i * 11 + 3;
+}
+
+/*
+ * Migrate to a file: @src is stopped and done, then a destination with
+ * the same command line loads it and runs.
+ */
+static void mig_to_file(DSATest *src, DSATest *dst, const char *args,
+                        const char *props)
+{
+    g_autofree char *dir = g_dir_make_tmp("intel-dsa-mig-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "state", NULL);
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+
+    g_assert(dir);
+    migrate_qmp(src->qts, NULL, uri, NULL, "{}");
+    wait_for_migration_complete(src->qts);
+
+    dst->qts = qtest_initf("-M q35 -m 256M %s -device intel-dsa,addr=05.0%s "
+                           "-incoming defer", args, props);
+    migrate_incoming_qmp(dst->qts, uri, NULL, "{}");
+    wait_for_migration_complete(dst->qts);
+    unlink(path);
+    rmdir(dir);
+    /* The BARs and MSI-X state came with the device: only look them up */
+    dst->bus = qpci_new_pc(dst->qts, NULL);
+    dst->dev = qpci_device_find(dst->bus, DSA_DEVFN);
+    g_assert(dst->dev);
+    dst->dev->msix_enabled = src->dev->msix_enabled;
+    dst->dev->msix_table_bar = src->dev->msix_table_bar;
+    dst->dev->msix_table_off = src->dev->msix_table_off;
+    dst->dev->msix_pba_bar = src->dev->msix_pba_bar;
+    dst->dev->msix_pba_off = src->dev->msix_pba_off;
+    dst->bar0 = src->bar0;
+    dst->bar2 = src->bar2;
+}
+
+/*
+ * A busy device migrates: WQ 0 (block on fault) has an overlapping,
+ * descending memmove blocked on a write fault after two of its three
+ * pages, with its page request in the guest's page request queue, and
+ * one more descriptor queued behind it; WQ 1 holds MIG_NQ queued copies.
+ * The destination runs the queued copies, resumes the blocked memmove
+ * where it stopped (restarting it would copy the pages it already
+ * overwrote) and completes it when the guest answers the page request
+ * that the source sent: no second request is sent.
+ */
+static void test_migrate_busy(void)
+{
+    g_autofree uint8_t *buf = g_malloc(4 * 4096);
+    g_autofree uint8_t *got = g_malloc(4 * 4096);
+    DSATest t, t2;
+    DSAVtd v;
+    uint8_t d[64];
+    uint16_t prgi;
+    unsigned i, k;
+
+    pf_start(&t, &v, ",id=dsa");
+    for (i = 0; i < 4; i++) {
+        vt_set(&t, &v, MIG_R + i * 4096,
+               (MIG_PA + i * 4096) | (i == 1 ? 0x5 : FS_USER));
+        for (k = 0; k < 4096; k++) {
+            buf[i * 4096 + k] = i < 3 ? mig_byte(i, k) : 0;
+        }
+    }
+    qtest_memwrite(t.qts, MIG_PA, buf, 4 * 4096);
+    for (i = 0; i < MIG_NQ; i++) {
+        vt_map(&t, &v, MIG_Q + i * 8192, MIG_QPA + i * 8192);
+        vt_map(&t, &v, MIG_Q + i * 8192 + 4096, MIG_QPA + i * 8192 + 4096);
+        qtest_memset(t.qts, MIG_QPA + i * 8192, 0x60 + i, 4096);
+        qtest_memset(t.qts, MIG_QPA + i * 8192 + 4096, 0, 4096);
+    }
+    qtest_memset(t.qts, COMP, 0, 32 * (MIG_NQ + 2));
+
+    /* WQ 0: the overlapping memmove blocks on p1 ... */
+    make_desc(d, 0, OP_MEMMOVE, FLAG_CRAV | FLAG_RCR | FLAG_BOF, IOVA_COMP,
+              MIG_R, MIG_R + 4096, MIG_XFER, 0);
+    qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    prgi = vt_wait_page_request(&t, &v, MIG_R + 4096);
+    g_usleep(20000);
+    g_assert_cmphex(comp_status(&t, 0), ==, 0);
+    /* ... a copy waits behind it; WQ 1's copies are held in the WQ */
+    hold_engines(&t, true);
+    make_desc(d, 0, OP_MEMMOVE, FLAG_CRAV | FLAG_RCR, IOVA_COMP + 32,
+              MIG_Q, MIG_Q + 4096, 4096, 0);
+    qtest_write_block(t.qts, portal(&t, 0, 0), d, sizeof(d));
+    for (i = 0; i < MIG_NQ; i++) {
+        make_desc(d, 0, OP_MEMMOVE, FLAG_CRAV | FLAG_RCR,
+                  IOVA_COMP + 64 + i * 32, MIG_Q + i * 8192,
+                  MIG_Q + i * 8192 + 4096, 4096, 0);
+        qtest_write_block(t.qts, portal(&t, 1, 0), d, sizeof(d));
+    }
+    g_assert_cmpuint(occupancy(&t, 0), ==, 1);
+    g_assert_cmpuint(occupancy(&t, 1), ==, MIG_NQ);
+
+    mig_to_file(&t, &t2, VTD_SVM_ARGS, ",id=dsa");
+    /* The source did nothing more once stopped */
+    for (i = 0; i < MIG_NQ + 2; i++) {
+        g_assert_cmphex(comp_status(&t, i), ==, 0);
+    }
+    dsa_stop(&t);
+
+    /* The destination runs what was queued in WQ 1 ... */
+    for (i = 0; i < MIG_NQ; i++) {
+        g_assert_cmphex(wait_comp(&t2, 2 + i), ==, DSA_COMP_SUCCESS);
+        g_assert_cmphex(qtest_readb(t2.qts, MIG_QPA + i * 8192 + 4096 + 100),
+                        ==, 0x60 + i);
+    }
+    /* ... but WQ 0 still waits for the page */
+    g_usleep(20000);
+    g_assert_cmphex(comp_status(&t2, 0), ==, 0);
+    g_assert_cmphex(comp_status(&t2, 1), ==, 0);
+    g_assert_cmpuint(occupancy(&t2, 0), ==, 1);
+
+    /* The guest makes p1 writable and answers the source's request */
+    v.iq_tail = qtest_readq(t2.qts, IOMMU_BASE + DMAR_IQT_REG) / 32;
+    vt_set(&t2, &v, MIG_R + 4096, (MIG_PA + 4096) | FS_USER);
+    vt_qi(&t2, &v, 0x6 | (3ULL << 4) | (1ULL << 16) |
+          ((uint64_t)UPASID << 32), MIG_R + 4096);
+    vt_page_response(&t2, &v, UPASID, prgi, 0);
+    g_assert_cmphex(wait_comp(&t2, 0), ==, DSA_COMP_SUCCESS);
+    qtest_memread(t2.qts, MIG_PA, got, 4 * 4096);
+    for (i = 1; i < 4; i++) {
+        g_assert(memcmp(got + i * 4096, buf + (i - 1) * 4096, 4096) == 0);
+    }
+    g_assert_cmphex(wait_comp(&t2, 1), ==, DSA_COMP_SUCCESS);
+    g_assert_cmphex(qtest_readb(t2.qts, MIG_QPA + 4096 + 7), ==, 0x60);
+    /* one page request in all: the source's */
+    g_assert_cmphex(qtest_readq(t2.qts, IOMMU_BASE + DMAR_PQT_REG), ==, 32);
+    g_assert_cmphex(rd64(&t2, DSA_REG_SWERR), ==, 0);
+    dsa_stop(&t2);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1782,6 +1957,7 @@ int main(int argc, char **argv)
     qtest_add_func("/intel-dsa/msix-perm", test_msix_perm);
     qtest_add_func("/intel-dsa/hostile/posted-write",
                    test_hostile_posted_write);
+    qtest_add_func("/intel-dsa/lifecycle/stop-cont", test_stop_cont);
     if (qtest_has_device("intel-iommu")) {
         qtest_add_func("/intel-dsa/fault/no-bof", test_fault_no_bof);
         qtest_add_func("/intel-dsa/fault/bof", test_fault_bof);
@@ -1796,6 +1972,8 @@ int main(int argc, char **argv)
                        test_hostile_flr_mmio);
         qtest_add_func("/intel-dsa/hostile/swerr-completion-record",
                        test_hostile_swerr_cra);
+        qtest_add_func("/intel-dsa/lifecycle/migrate-busy",
+                       test_migrate_busy);
     }
     return g_test_run();
 }

@@ -247,6 +247,21 @@ typedef struct DSAHostMap {
     uint64_t mr_offset;     /* the mapper's, for unmap() */
 } DSAHostMap;
 
+/*
+ * How far the engine got with a descriptor, so that one stopped while it
+ * waits for a page (a VM migrated with Block On Fault outstanding) can be
+ * resumed by another instance with the result it would have had.  The
+ * operations are restartable from their start, except that a batch's
+ * members before @batch_index are done (and already completed), and a
+ * memory move has moved @done bytes (from the end when it copies
+ * descending), which matters when its buffers overlap.
+ */
+typedef struct DSAProgress {
+    uint32_t batch_index;   /* batch: the member being executed */
+    bool batch_failed;      /* batch: a member before it did not succeed */
+    uint32_t done;          /* memory move: bytes moved */
+} DSAProgress;
+
 typedef struct DSAEngineIO {
     /*
      * DMA in the descriptor's address space; pasid is PCI_NO_PASID
@@ -300,6 +315,11 @@ typedef struct DSAEngineIO {
      * itself, not for batch members.
      */
     void (*unrecorded)(void *opaque, uint64_t addr);
+    /*
+     * Optional: where the engine keeps its DSAProgress while it executes
+     * a descriptor (it is current whenever page_request() is called).
+     */
+    DSAProgress *progress;
 } DSAEngineIO;
 
 typedef struct DSAEngineLimits {
@@ -315,6 +335,14 @@ typedef struct DSAEngineLimits {
 
 uint8_t dsa_engine_execute(const DSAEngineIO *io, const DSAEngineLimits *lim,
                            uint32_t pasid, bool priv, const DSADesc *desc);
+
+/*
+ * Execute @desc from where an earlier execution of it stopped, as
+ * recorded in its DSAProgress @from (values out of range are clamped).
+ */
+uint8_t dsa_engine_resume(const DSAEngineIO *io, const DSAEngineLimits *lim,
+                          uint32_t pasid, bool priv, const DSADesc *desc,
+                          const DSAProgress *from);
 
 /*
  * Complete a descriptor that the device itself refuses (for example

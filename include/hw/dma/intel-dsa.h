@@ -16,6 +16,7 @@
 
 #include "hw/pci/pci_device.h"
 #include "qemu/thread.h"
+#include "system/runstate.h"
 #include "qom/object.h"
 #include "hw/dma/intel-dsa-desc.h"
 #include "hw/dma/intel-dsa-regs.h"
@@ -50,6 +51,7 @@ typedef struct IntelDSAWQ {
     uint32_t running;       /* dispatched to an engine */
     uint32_t pending[2];    /* accepted and not completed, per epoch */
     uint8_t epoch;
+    bool mig_accepting;     /* accepting, as migrated (BQL) */
 } IntelDSAWQ;
 
 /*
@@ -74,7 +76,32 @@ typedef struct DSAPageReq {
     uint64_t addr;
     uint16_t prgi;
     uint32_t seq;           /* tells a new request from an aborted one */
+    /*
+     * Loaded by migration for a descriptor to resume: its engine waits
+     * for this request again when it faults on the same page; @follow:
+     * sent, but the destination must still follow its PASID's responses.
+     */
+    bool restored;
+    bool follow;
 } DSAPageReq;
+
+/*
+ * A descriptor an engine was executing when the VM stopped, waiting for
+ * a page (block on fault): migrated with the device and resumed where it
+ * stopped, with the page request it waited for.  See dsa_wq_pre_save().
+ */
+typedef struct DSAInflight {
+    bool valid;
+    uint32_t wq;
+    DSAQueuedDesc d;
+    DSAProgress from;
+    uint32_t pr_state;      /* DSA_PR_QUEUED or DSA_PR_SENT */
+    uint32_t pr_pasid;
+    bool pr_priv;
+    bool pr_is_write;
+    uint64_t pr_addr;
+    uint16_t pr_prgi;
+} DSAInflight;
 
 typedef struct IntelDSAEngine {
     IntelDSAState *s;
@@ -84,6 +111,16 @@ typedef struct IntelDSAEngine {
     bool polling;           /* polling for work, under IntelDSAState.lock */
     /* running a descriptor, not waiting for a page: under the lock */
     bool busy;
+    /*
+     * The descriptor being executed (on the engine's stack) and its WQ,
+     * under the lock; its progress, written by the engine's thread and
+     * read by others only while it waits for a page.
+     */
+    const DSAQueuedDesc *cur;
+    unsigned cur_wq;
+    DSAProgress progress;
+    /* A migrated descriptor the engine resumes first (under the lock) */
+    DSAInflight resume;
     QemuCond cond;          /* wakes this engine */
     QemuThread thread;
     DSAPageReq pr;          /* protected by IntelDSAState.lock */
@@ -146,6 +183,14 @@ struct IntelDSAState {
     QemuCond idle_cond;         /* waiters for work in flight */
     bool stopping;              /* engines exit */
     bool hold;                  /* x-hold-engines: dispatch nothing */
+    /*
+     * The VM is stopped: engines take no descriptor, page requests wait
+     * to be sent, interrupts and command completions to be delivered.
+     */
+    bool paused;
+    VMChangeStateEntry *vmstate_entry;
+    DSAInflight inflight[DSA_MAX_ENGINES];  /* migration's copy (BQL) */
+    bool inflight_loaded;       /* the in-flight subsection came (BQL) */
     uint32_t engine_poll_us;    /* x-engine-poll-us: poll before sleeping */
     unsigned submit_seq;        /* bumped by every submission, under lock */
     unsigned rr;                /* round robin among WQs */
@@ -202,6 +247,13 @@ void dsa_wq_discard_locked(IntelDSAWQ *wq, bool by_pasid, uint32_t pasid);
 void dsa_wq_flip_epoch_locked(IntelDSAWQ *wq);
 bool dsa_wq_cmd_done_locked(IntelDSAState *s);
 void dsa_wq_quiesce(IntelDSAState *s, bool discard);
+/* BQL: VM stop and start; migration (intel-dsa-wq.c) */
+void dsa_wq_pause(IntelDSAState *s);
+void dsa_wq_resume(IntelDSAState *s);
+bool dsa_wq_inflight_needed(IntelDSAState *s);
+void dsa_wq_pre_save(IntelDSAState *s);
+void dsa_wq_post_save(IntelDSAState *s);
+int dsa_wq_post_load(IntelDSAState *s);
 void dsa_wq_wake_locked(IntelDSAState *s, int group);
 bool dsa_wq_in_engine(IntelDSAState *s);
 
@@ -214,6 +266,7 @@ bool dsa_pri_page_request(IntelDSAState *s, IntelDSAEngine *eng,
                           uint64_t addr, bool is_write);
 /* Under s->lock: give up the page requests of the WQs in @wq_mask. */
 void dsa_pri_abort_locked(IntelDSAState *s, uint64_t wq_mask);
+void dsa_pri_forget_restored_locked(IntelDSAState *s, IntelDSAEngine *eng);
 
 /* intel-dsa-atc.c */
 typedef struct DSAATC DSAATC;
