@@ -10,6 +10,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
+#include "qemu/cutils.h"
 #include "hw/dma/intel-dsa-desc.h"
 
 #define MEM_BASE    0x10000000ULL
@@ -1527,6 +1528,89 @@ static void test_map_in_place(void)
     }
 }
 
+/*
+ * Resumption (a VM migrated while a descriptor waits for a page): the
+ * progress the engine reports at the page request, then a resumed
+ * execution that skips the batch members already done and the bytes
+ * already moved.
+ */
+static DSAProgress seen;
+
+static bool progress_page_request(void *opaque, uint32_t pasid, bool priv,
+                                  uint64_t addr, bool is_write)
+{
+    fake.page_requests++;
+    seen = *io.progress;
+    return false;
+}
+
+static void resume_batch_setup(void)
+{
+    DSADesc m;
+
+    fill_random(SRC_OFF, 2 * PAGE, 77);
+    desc_init(&m, DSA_OPCODE_NOOP, RCR | IDXD_OP_FLAG_RCI, 0, 0, 0, 32);
+    put_desc(0, &m);
+    desc_init(&m, DSA_OPCODE_MEMMOVE, RCR | IDXD_OP_FLAG_BOF, G(SRC_OFF),
+              G(DST_OFF), 2 * PAGE, 64);
+    put_desc(1, &m);
+    desc_init(&m, DSA_OPCODE_NOOP, RCR, 0, 0, 0, 96);
+    put_desc(2, &m);
+}
+
+static void test_resume(void)
+{
+    DSAProgress prog, from;
+    DSADesc d;
+    uint8_t st;
+
+    reset();
+    io.progress = &prog;
+    io.page_request = progress_page_request;
+    lim.block_on_fault = true;
+    resume_batch_setup();
+    /* the member's second destination page faults */
+    fake.fault_lo = G(DST_OFF + PAGE);
+    fake.fault_hi = G(DST_OFF + 2 * PAGE);
+    batch_init(&d, RCR, G(LIST_OFF), 3);
+    st = dsa_engine_execute(&io, &lim, TEST_PASID, true, &d);
+    g_assert_cmpuint(fake.page_requests, ==, 1);
+    g_assert_cmpuint(seen.batch_index, ==, 1);
+    g_assert(!seen.batch_failed);
+    g_assert_cmpuint(seen.done, ==, PAGE);
+    g_assert_cmphex(st, ==, DSA_COMP_BATCH_FAIL);
+
+    /* resumed elsewhere: member 0 is not run again, member 1 goes on */
+    from = seen;
+    memset(host(CR_OFF), 0, 128);
+    memset(host(DST_OFF), 0, 2 * PAGE);
+    fake.fault_lo = fake.fault_hi = 0;
+    fake.irqs = 0;
+    st = dsa_engine_resume(&io, &lim, TEST_PASID, true, &d, &from);
+    g_assert_cmphex(st, ==, DSA_COMP_SUCCESS);
+    g_assert_cmpuint(fake.bad_access, ==, 0);
+    g_assert_cmpuint(cr_bytes(CR_OFF), ==, 3);
+    g_assert_cmphex(cr_status(32), ==, 0);
+    g_assert_cmpuint(fake.irqs, ==, 0);
+    g_assert_cmphex(cr_status(64), ==, DSA_COMP_SUCCESS);
+    g_assert_cmphex(cr_status(96), ==, DSA_COMP_SUCCESS);
+    /* the first page was moved before: not again */
+    g_assert(buffer_is_zero(host(DST_OFF), PAGE));
+    g_assert(memcmp(host(SRC_OFF + PAGE), host(DST_OFF + PAGE), PAGE) == 0);
+
+    /* a member that failed before the stop still fails the batch */
+    from.batch_failed = true;
+    st = dsa_engine_resume(&io, &lim, TEST_PASID, true, &d, &from);
+    g_assert_cmphex(st, ==, DSA_COMP_BATCH_FAIL);
+    /* out of range: clamped, nothing left to do */
+    from = (DSAProgress) { .batch_index = 1000, .done = UINT32_MAX };
+    memset(host(CR_OFF), 0, 128);
+    st = dsa_engine_resume(&io, &lim, TEST_PASID, true, &d, &from);
+    g_assert_cmphex(st, ==, DSA_COMP_SUCCESS);
+    g_assert_cmphex(cr_status(64), ==, 0);
+    io.progress = NULL;
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1560,5 +1644,6 @@ int main(int argc, char **argv)
     g_test_add_func("/intel-dsa-engine/random", test_random_descriptors);
     g_test_add_func("/intel-dsa-engine/map-equivalence", test_map_equivalence);
     g_test_add_func("/intel-dsa-engine/map-in-place", test_map_in_place);
+    g_test_add_func("/intel-dsa-engine/resume", test_resume);
     return g_test_run();
 }
