@@ -20,6 +20,7 @@
 #include "accel/tcg/cpu-mmu-index.h"
 #include "accel/tcg/probe.h"
 #include "exec/target_page.h"
+#include "exec/translation-block.h"
 #include "system/memory.h"
 #include "helper-tcg.h"
 #include "../trace.h"
@@ -78,7 +79,17 @@ static MemTxResult store_block(CPUX86State *env, target_ulong dst,
                                               BLOCK_SIZE);
     }
     if (host) {
-        /* RAM: one 64-byte store */
+        /*
+         * RAM: the store has 64-byte write atomicity, which no host store
+         * gives; while other vCPUs run in parallel (MTTCG), redo the
+         * instruction with them stopped (cpu_exec_step_atomic()), as TCG
+         * does for the atomics the host lacks.  The load and the probe
+         * above are redone too: they have no side effect.
+         */
+        if (tcg_cflags_has(cs, CF_PARALLEL) && !cpu_in_exclusive_context(cs)) {
+            trace_x86_movdir64b_exclusive(dst);
+            cpu_loop_exit_atomic(cs, ra);
+        }
         memcpy(host, buf, BLOCK_SIZE);
         return MEMTX_OK;
     }

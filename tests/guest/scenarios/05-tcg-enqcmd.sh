@@ -2,10 +2,11 @@
 # kernels list them in /proc/cpuinfo, enable the PASID supervisor state in
 # XSAVES, load idxd (which refuses to load without MOVDIR64B), and several
 # processes keep their SSE/AVX registers across context switches (the
-# kernel saves them with XSAVES) while the scenario runs.
+# kernel saves them with XSAVES) while the scenario runs.  A MOVDIR64B
+# store is seen whole by the other vCPU (64-byte write atomicity).
 # qsva-kernels: 6.12.117 7.3.4
 # qsva-qemu: -device intel-iommu,intremap=on,x-scalable-mode=on,x-flts=on,x-pasid-mode=on
-# qsva-programs: xstress
+# qsva-programs: xstress movdir-tear
 # qsva-timeout: 240
 
 flags=$(grep -m1 '^flags' /proc/cpuinfo)
@@ -33,3 +34,8 @@ t_check "xstress again with 8 processes while idxd is loaded" \
     /qsva-programs/xstress 8 2000
 t_no_dmesg "no FPU fault or warning in the kernel log" \
     'general protection fault|Bad FPU state|WARNING:.*fpu|x86/fpu:.*(mismatch|problem)'
+
+# MTTCG: one vCPU stores a 64-byte line with MOVDIR64B, the other never
+# sees it half written.
+t_check "MOVDIR64B: the other vCPU sees no torn store" \
+    /qsva-programs/movdir-tear 1000000
