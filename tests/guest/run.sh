@@ -24,6 +24,10 @@
 #                                      libraries they need) from the
 #                                      kernel's userland suite, or only
 #                                      from SUITE (tests/guest/mkpackages.sh)
+#   # qsva-migrate: file               when the guest prints QSVA-MIGRATE,
+#                                      migrate the VM to a file (migrate.py)
+#                                      and go on in a second QEMU started
+#                                      with -incoming from it
 # Environment: KERNELS="..." limits the kernels (a built kernel of
 # kernels.conf named there is booted by every scenario, e.g.
 # KERNELS=6.12-iommufd runs any scenario on it), QEMU=path overrides the
@@ -63,6 +67,46 @@ emit() { # "ok"|"not ok" DESCRIPTION [DIAG-FILE]
     if [ -n "${3:-}" ] && [ -s "$3" ]; then sed 's/^/#   /' "$3" | tee -a "$TAP"; fi
 }
 
+# The guest's QEMU; with qsva-migrate, the source (with a QMP socket and
+# the device's pause and save trace) then, once migrate.py saved it, the
+# destination restored from the file.  The exit status is the last one's.
+run_guest() {
+    if [ -z "$migrate" ]; then
+        timeout -k 5 "$timeout" "${cmd[@]}"
+        return
+    fi
+    timeout -k 5 "$timeout" "${cmd[@]}" \
+        -qmp "unix:$mig/src.qmp,server=on,wait=off" -D "$mig/src.trace" \
+        -trace enable=intel_dsa_pause -trace enable=intel_dsa_save_inflight
+    rc=$?
+    if [ ! -f "$mig/saved" ]; then
+        return $rc
+    fi
+    echo "QSVA-RESTORE from $mig/state"
+    timeout -k 5 "$timeout" "${cmd[@]}" -incoming "file:$mig/state" \
+        -D "$mig/dst.trace" -trace enable=intel_dsa_load_inflight \
+        -trace enable=intel_dsa_resume_desc -trace enable=intel_dsa_pr_wait_restored
+}
+
+# With qsva-migrate: the harness's checks of the migration itself.
+migrate_checks() {
+    local d=$mig/migrate.diag paused
+    { cat "$mig/migrate.log" 2>/dev/null
+      grep -h 'intel_dsa_' "$mig/src.trace" "$mig/dst.trace" 2>/dev/null |
+          sed 's/^[0-9]*@[0-9.]*:* *//' | sort | uniq -c | sort -rn | head -n 8
+    } > "$d"
+    if [ -f "$mig/saved" ] && grep -q ' QSVA-RESTORE ' "$log"; then
+        emit ok "$k $sname: migrated to a file when the guest asked, restored with -incoming" "$d"
+    else
+        emit "not ok" "$k $sname: migrated to a file when the guest asked, restored with -incoming" "$d"
+    fi
+    # "VM stopped: engines paused, N descriptors in flight, M of them ...":
+    # reported, not judged (how wide the window is depends on timing)
+    paused=$(grep -h 'engines paused' "$mig/src.trace" 2>/dev/null | tail -n 1 |
+             sed 's/^[0-9]*@[0-9.]*:* *//')
+    echo "# $k $sname: at the stop: ${paused:-no intel_dsa_pause trace}; $(cat "$mig/src.trace" 2>/dev/null | grep -c intel_dsa_save_inflight || true) descriptors saved in flight" | tee -a "$TAP"
+}
+
 echo "TAP version 13" | tee "$TAP"
 for sc in "${scenarios[@]}"; do
     [ -f "$sc" ] || sc=$G/scenarios/$sc
@@ -82,6 +126,7 @@ for sc in "${scenarios[@]}"; do
     programs=$(header "$sc" programs)
     timeout=$(header "$sc" timeout)
     timeout=$(( ${timeout:-120} * ${QSVA_TIMEOUT_SCALE:-1} ))
+    migrate=$(header "$sc" migrate)
     for k in $kernels; do
         if [ -n "${KERNELS:-}" ] && ! printf ' %s ' $KERNELS | grep -qF " $k "; then
             continue
@@ -132,10 +177,20 @@ for sc in "${scenarios[@]}"; do
              -kernel "$gdir/vmlinuz" -initrd "$initrd"
              -append "$append_base $append")
         echo "# $k $sname: ${cmd[*]}" >> "$TAP"
+        mig=$BUILD/guest/migrate-$sname-$k
+        rm -rf "$mig"
+        [ -z "$migrate" ] || mkdir -p "$mig"
         t0=$EPOCHREALTIME
         set +e
-        timeout -k 5 "$timeout" "${cmd[@]}" < /dev/null 2>&1 |
-            while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "${line%$'\r'}"; done > "$log"
+        run_guest < /dev/null 2>&1 |
+            while IFS= read -r line; do
+                printf '%s %s\n' "$EPOCHREALTIME" "${line%$'\r'}"
+                case $line in
+                    *QSVA-MIGRATE*)
+                        [ -z "$migrate" ] ||
+                            python3 "$G/migrate.py" "$mig" > "$mig/migrate.log" 2>&1 & ;;
+                esac
+            done > "$log"
         rc=${PIPESTATUS[0]}
         set -e
         t1=$EPOCHREALTIME
@@ -157,6 +212,7 @@ for sc in "${scenarios[@]}"; do
                 emit "$st" "$text"
             fi
         done < "$diag.lines"
+        [ -z "$migrate" ] || migrate_checks
         # The harness's own: the scenario ran to its end and QEMU exited cleanly.
         if grep -q ' QSVA-DONE rc=0$' "$log" && [ "$rc" = 0 ]; then
             emit ok "$k $sname: guest ran the scenario to its end, QEMU exited 0"
