@@ -27,6 +27,11 @@ log=$BUILD/fuzz-logs/$target-$(date +%Y%m%d-%H%M%S).log
 mkdir -p "$corpus" "$art" "$(dirname "$log")"
 python3 "$TOP/tests/qsva-fuzz/gen-seeds.py" --corpus "$BUILD/fuzz-seeds"
 msg "fuzzing $target for ${secs}s ($jobs job(s)); log: $log"
+# libFuzzer's jobs write fuzz-N.log in the working directory: one per run,
+# so that runs of several targets side by side keep their own figures
+work=${log%.log}.d
+mkdir -p "$work"
+cd "$work"
 set +e
 # Leaks are reported per input; QEMU's own allocations at start-up are not
 # leaks of an input, so LeakSanitizer runs at exit only.
@@ -39,7 +44,8 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$BUILD/fuzz-seeds/$target" >"$log" 2>&1
 rc=$?
 set -e
-[ "$jobs" -gt 1 ] && cat fuzz-*.log >>"$log" 2>/dev/null && rm -f fuzz-*.log
+cat "$work"/fuzz-*.log >>"$log" 2>/dev/null
+rm -rf "$work"
 runs=$(grep -h 'stat::number_of_executed_units' "$log" | awk '{s += $2} END {print s + 0}')
 speed=$(grep -h 'stat::average_exec_per_sec' "$log" | awk '{s += $2} END {print s + 0}')
 cov=$(grep -ho 'cov: [0-9]*' "$log" | tail -n1)
